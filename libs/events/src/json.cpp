@@ -1,0 +1,167 @@
+#include "caas/events/json.hpp"
+
+#include <rapidjson/error/en.h>
+#include <rapidjson/memorystream.h>
+#include <rapidjson/reader.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <unordered_set>
+#include <vector>
+
+#include "caas/events/errors.hpp"
+
+namespace caas::events {
+namespace {
+
+constexpr unsigned kStrictFlags =
+    rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
+
+// SAX filter between the reader and the document: enforces the limits and
+// rejects duplicate keys. Returning false aborts the (iterative) parse.
+class StrictHandler {
+ public:
+  StrictHandler(rapidjson::Document& doc, const StrictJsonLimits& limits)
+      : doc_(doc), limits_(limits) {}
+
+  bool Null() { return count() && doc_.Null(); }
+  bool Bool(bool b) { return count() && doc_.Bool(b); }
+  bool Int(int i) { return count() && doc_.Int(i); }
+  bool Uint(unsigned u) { return count() && doc_.Uint(u); }
+  bool Int64(std::int64_t i) { return count() && doc_.Int64(i); }
+  bool Uint64(std::uint64_t u) { return count() && doc_.Uint64(u); }
+  bool Double(double d) { return count() && doc_.Double(d); }
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) {
+    return count() && doc_.RawNumber(s, n, copy);
+  }
+  bool String(const char* s, rapidjson::SizeType n, bool copy) {
+    return count() && string_ok(n) && doc_.String(s, n, copy);
+  }
+  bool StartObject() { return open(true) && doc_.StartObject(); }
+  bool Key(const char* s, rapidjson::SizeType n, bool copy) {
+    if (!string_ok(n)) return false;
+    if (!frames_.back().keys.emplace(s, n).second) {
+      fail(EventsErrc::duplicate_key,
+           "duplicate key \"" + std::string(s, std::min<std::size_t>(n, 64)) + "\"");
+      return false;
+    }
+    return doc_.Key(s, n, copy);
+  }
+  bool EndObject(rapidjson::SizeType n) {
+    frames_.pop_back();
+    return doc_.EndObject(n);
+  }
+  bool StartArray() { return open(false) && doc_.StartArray(); }
+  bool EndArray(rapidjson::SizeType n) {
+    frames_.pop_back();
+    return doc_.EndArray(n);
+  }
+
+  bool failed() const { return failed_; }
+  EventsErrc code() const { return code_; }
+  const std::string& why() const { return why_; }
+
+ private:
+  struct Frame {
+    std::unordered_set<std::string> keys;  // objects only
+  };
+
+  void fail(EventsErrc c, std::string why) {
+    failed_ = true;
+    code_ = c;
+    why_ = std::move(why);
+  }
+  bool count() {
+    if (++values_ > limits_.max_values) {
+      fail(EventsErrc::limit_exceeded,
+           "more than " + std::to_string(limits_.max_values) + " values");
+      return false;
+    }
+    return true;
+  }
+  bool string_ok(rapidjson::SizeType n) {
+    if (n > limits_.max_string_bytes) {
+      fail(EventsErrc::limit_exceeded,
+           "string longer than " + std::to_string(limits_.max_string_bytes) + " bytes");
+      return false;
+    }
+    return true;
+  }
+  bool open(bool) {
+    if (!count()) return false;
+    if (frames_.size() >= limits_.max_depth) {
+      fail(EventsErrc::nesting_too_deep,
+           "nesting deeper than " + std::to_string(limits_.max_depth));
+      return false;
+    }
+    frames_.emplace_back();
+    return true;
+  }
+
+  rapidjson::Document& doc_;
+  const StrictJsonLimits& limits_;
+  std::vector<Frame> frames_;
+  std::size_t values_ = 0;
+  bool failed_ = false;
+  EventsErrc code_ = EventsErrc::invalid_json;
+  std::string why_;
+};
+
+struct Generator {
+  std::string_view text;
+  const StrictJsonLimits& limits;
+  rapidjson::ParseResult result{};
+  bool handler_failed = false;
+  EventsErrc code = EventsErrc::invalid_json;
+  std::string why;
+
+  bool operator()(rapidjson::Document& doc) {
+    StrictHandler handler(doc, limits);
+    rapidjson::MemoryStream stream(text.data(), text.size());
+    rapidjson::Reader reader;
+    result = reader.Parse<kStrictFlags>(stream, handler);
+    handler_failed = handler.failed();
+    code = handler.code();
+    why = handler.why();
+    return !result.IsError();
+  }
+};
+
+Error json_error(EventsErrc c, const std::string& why, std::size_t offset) {
+  return Error{make_error_code(c), "invalid JSON at byte " + std::to_string(offset) + ": " + why};
+}
+}  // namespace
+
+Result<rapidjson::Document> parse_strict_json(std::string_view text,
+                                              const StrictJsonLimits& limits) {
+  if (text.size() > limits.max_input_bytes)
+    return json_error(EventsErrc::limit_exceeded,
+                      "input larger than " + std::to_string(limits.max_input_bytes) + " bytes", 0);
+  if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF")
+    return json_error(EventsErrc::invalid_json, "byte order mark not allowed", 0);
+  // The reader treats NUL as end of input; a raw NUL is never valid JSON.
+  if (auto nul = text.find('\0'); nul != std::string_view::npos)
+    return json_error(EventsErrc::invalid_json, "NUL byte", nul);
+
+  rapidjson::Document doc;
+  Generator gen{text, limits, {}, false, EventsErrc::invalid_json, {}};
+  doc.Populate(gen);
+  if (gen.result.IsError()) {
+    if (gen.handler_failed) return json_error(gen.code, gen.why, gen.result.Offset());
+    const auto ec = gen.result.Code();
+    const EventsErrc c = ec == rapidjson::kParseErrorStringInvalidEncoding
+                             ? EventsErrc::invalid_utf8
+                             : EventsErrc::invalid_json;
+    return json_error(c, rapidjson::GetParseError_En(ec), gen.result.Offset());
+  }
+  return doc;
+}
+
+std::string to_json(const rapidjson::Value& v) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  v.Accept(w);
+  return {buf.GetString(), buf.GetSize()};
+}
+
+}  // namespace caas::events

@@ -1,0 +1,67 @@
+#include <catch2/catch.hpp>
+
+#include "caas/events/errors.hpp"
+#include "caas/events/json.hpp"
+
+using namespace caas::events;
+
+TEST_CASE("strict JSON accepts ordinary documents", "[json]") {
+  auto d = parse_strict_json(R"( {"a":[1,2.5,-3,true,null,"x\u00e9"],"b":{"c":{}}} )");
+  REQUIRE(d);
+  CHECK((*d)["a"].Size() == 6);
+  CHECK(to_json(*d) == R"({"a":[1,2.5,-3,true,null,"xé"],"b":{"c":{}}})");
+  CHECK(parse_strict_json("\"just a string\""));
+  CHECK(parse_strict_json("[]"));
+}
+
+TEST_CASE("10,000-deep nesting is rejected without crashing", "[json]") {
+  for (const char* open : {"[", "{\"a\":"}) {
+    std::string deep;
+    for (int i = 0; i < 10000; ++i) deep += open;
+    auto r = parse_strict_json(deep);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == EventsErrc::nesting_too_deep);
+  }
+  std::string ok_depth = std::string(64, '[') + std::string(64, ']');
+  CHECK(parse_strict_json(ok_depth));
+  std::string too_deep = std::string(65, '[') + std::string(65, ']');
+  CHECK(parse_strict_json(too_deep).error().code == EventsErrc::nesting_too_deep);
+}
+
+TEST_CASE("duplicate keys are rejected, including escaped duplicates", "[json]") {
+  CHECK(parse_strict_json(R"({"a":1,"a":2})").error().code == EventsErrc::duplicate_key);
+  CHECK(parse_strict_json(R"({"a":1,"\u0061":2})").error().code == EventsErrc::duplicate_key);
+  CHECK(parse_strict_json(R"({"x":{"a":1,"a":1}})").error().code == EventsErrc::duplicate_key);
+  CHECK(parse_strict_json(
+      R"({"a":{"a":1},"b":[{"a":1},{"a":2}]})"));  // same key in different objects
+}
+
+TEST_CASE("invalid UTF-8, BOM, NaN and non-JSON are rejected", "[json]") {
+  CHECK(parse_strict_json("\"\xff\"").error().code == EventsErrc::invalid_utf8);
+  CHECK(parse_strict_json("{\"\xc3\x28\":1}").error().code == EventsErrc::invalid_utf8);
+  CHECK(parse_strict_json("\"\xc0\xaf\"").error().code ==
+        EventsErrc::invalid_utf8);  // overlong '/'
+  CHECK(parse_strict_json("\xEF\xBB\xBF{}").error().code == EventsErrc::invalid_json);
+  for (const char* bad : {"NaN", "[NaN]", "[Infinity]", "[-Infinity]", "{\"a\":nan}", "", "   ",
+                          "{", "[1,]", "{\"a\":1,}", "{'a':1}", "{a:1}", "[1] [2]", "01", "[1e400]",
+                          "// c\n{}", "<xml/>", "\"\\x\"", "\"\t\""}) {
+    INFO(bad);
+    auto r = parse_strict_json(bad);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == EventsErrc::invalid_json);
+  }
+  CHECK(parse_strict_json(std::string("{}\0{}", 5)).error().code == EventsErrc::invalid_json);
+}
+
+TEST_CASE("size limits", "[json]") {
+  StrictJsonLimits limits;
+  limits.max_string_bytes = 8;
+  limits.max_input_bytes = 64;
+  limits.max_values = 5;
+  CHECK(parse_strict_json(R"(["12345678"])", limits));
+  CHECK(parse_strict_json(R"(["123456789"])", limits).error().code == EventsErrc::limit_exceeded);
+  CHECK(parse_strict_json(R"({"123456789":1})", limits).error().code == EventsErrc::limit_exceeded);
+  CHECK(parse_strict_json(std::string(65, ' '), limits).error().code == EventsErrc::limit_exceeded);
+  CHECK(parse_strict_json("[1,2,3,4,5]", limits).error().code == EventsErrc::limit_exceeded);
+  CHECK(parse_strict_json("[1,2,3,4]", limits));
+}

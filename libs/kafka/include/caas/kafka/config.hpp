@@ -1,0 +1,20 @@
+#pragma once
+// Connection settings shared by Producer, Consumer and TopicAdmin.
+
+#include <map>
+#include <string>
+
+namespace caas::kafka {
+
+struct ClientConfig {
+  /// "host:port,host:port" (bootstrap.servers).
+  std::string bootstrap;
+  /// client.id, shows up in broker logs and quotas; empty = librdkafka's default.
+  std::string client_id;
+  /// Raw librdkafka properties applied last, so they win over everything the
+  /// wrappers set (e.g. {"security.protocol","ssl"}, {"debug","broker"}).
+  /// An unknown property or bad value makes the constructor throw.
+  std::map<std::string, std::string> overrides;
+};
+
+}  // namespace caas::kafka

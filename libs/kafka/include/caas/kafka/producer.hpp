@@ -1,0 +1,110 @@
+#pragma once
+// The platform's only Kafka producer: idempotent (acks=all, no duplicates or
+// reordering on retry), murmur2_random partitioner (agrees with Java/JS/Python
+// clients on key -> partition), bounded local queue that reports backpressure
+// instead of growing.
+
+#include <caas/kafka/config.hpp>
+#include <caas/kafka/error.hpp>
+#include <caas/kafka/record.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <functional>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+namespace caas::kafka {
+
+/// Receives librdkafka's statistics JSON (see librdkafka STATISTICS.md) on
+/// the producer's poll thread every `stats_interval`.
+using StatsCallback = std::function<void(std::string_view json)>;
+
+struct ProducerOptions {
+  /// queue.buffering.max.messages: records accepted but not yet acknowledged.
+  /// send() returns SendStatus::queue_full beyond it.
+  std::size_t max_queue_messages = 100000;
+  /// linger.ms: small batching delay; throughput vs latency.
+  std::chrono::milliseconds linger{5};
+  /// message.timeout.ms (delivery.timeout.ms): after this a record fails with
+  /// RD_KAFKA_RESP_ERR__MSG_TIMED_OUT (retriable). 0 = infinite.
+  std::chrono::milliseconds delivery_timeout{120000};
+  /// How long the destructor waits for outstanding records before purging.
+  std::chrono::milliseconds close_timeout{10000};
+  /// statistics.interval.ms; 0 disables. Needs on_stats.
+  std::chrono::milliseconds stats_interval{0};
+  StatsCallback on_stats{};
+};
+
+class Producer final : public RecordSink {
+ public:
+  /// Throws std::runtime_error on invalid configuration.
+  explicit Producer(const ClientConfig& config, ProducerOptions options = {});
+  /// flush(close_timeout), then purge what is left (their callbacks run with
+  /// RD_KAFKA_RESP_ERR__PURGE_QUEUE / __PURGE_INFLIGHT), then stop the poll thread.
+  ~Producer() override;
+  Producer(const Producer&) = delete;
+  Producer& operator=(const Producer&) = delete;
+
+  /// Non-blocking. queued: `on_delivery` runs exactly once on the poll thread.
+  /// queue_full: local queue at its bound (backpressure, retry later).
+  /// rejected: permanent local error (unknown partition, too large, closing).
+  /// Callbacks must not block for long and must not call flush().
+  SendStatus send(Record record, DeliveryCallback on_delivery) override;
+
+  /// send() as a future. Never blocks: when the record is not queued the
+  /// future is already ready, carrying __QUEUE_FULL or the rejection error.
+  std::future<DeliveryReport> send_async(Record record);
+
+  /// Waits until every queued record has been acknowledged or failed (its
+  /// callback has run). Returns false on timeout. Not from a callback.
+  bool flush(std::chrono::milliseconds timeout);
+
+  /// Records accepted but whose callback has not run yet.
+  std::size_t queue_depth() const noexcept;
+  /// True when the local queue is >= 90 % full: callers should stop intake
+  /// (HTTP 503 / pause partitions) before send() starts returning queue_full.
+  bool backpressured() const noexcept;
+
+  /// Asks a broker for metadata with a short deadline: usable by /readyz.
+  /// Blocks up to `timeout`.
+  bool connected(std::chrono::milliseconds timeout = std::chrono::milliseconds{1000});
+  /// Cheap, non-blocking hint: false after librdkafka reported
+  /// __ALL_BROKERS_DOWN until a broker answered again (a delivery succeeded
+  /// or connected() succeeded).
+  bool brokers_reachable_hint() const noexcept { return !all_brokers_down_.load(); }
+
+  /// The broker's view of the most recent error reported by librdkafka's
+  /// error callback (empty if none); for logs/diagnostics.
+  std::string last_client_error() const;
+
+ private:
+  struct HandleDeleter {
+    void operator()(rd_kafka_t* rk) const noexcept;
+  };
+  struct SendOutcome;
+  SendOutcome send_impl(Record& record, DeliveryCallback& on_delivery);
+  void poll_loop();
+  void on_delivered() noexcept;
+  static void delivery_trampoline(rd_kafka_t* rk, const rd_kafka_message_t* msg, void* opaque);
+  static void error_trampoline(rd_kafka_t* rk, int err, const char* reason, void* opaque);
+  static int stats_trampoline(rd_kafka_t* rk, char* json, std::size_t len, void* opaque);
+
+  ProducerOptions options_;
+  std::unique_ptr<rd_kafka_t, HandleDeleter> rk_;
+  std::atomic<bool> closing_{false};
+  std::atomic<bool> stop_poll_{false};
+  std::atomic<bool> all_brokers_down_{false};
+  std::atomic<std::size_t> in_flight_{0};
+  mutable std::mutex mutex_;  // guards last_error_, pairs with drained_
+  std::condition_variable drained_;
+  std::string last_error_;
+  std::thread poll_thread_;
+};
+
+}  // namespace caas::kafka

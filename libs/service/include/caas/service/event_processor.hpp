@@ -1,0 +1,151 @@
+#pragma once
+// EventProcessor: the consumer loop every service runs (DESIGN.md §3–§5).
+//
+// For each record of its topics, in partition order:
+//   1. skip it if the store's offset for the partition is already past it
+//      (the group's committed offset is only a hint; the store is the truth);
+//   2. parse the CloudEvents envelope and validate `data` against its schema;
+//   3. skip it if its event id was already processed (at-least-once input);
+//   4. call the handler with a WriteTxn; the handler adds its state change and
+//      the events to emit (outbox); the processor adds the processed id and
+//      the next offset and commits the whole batch atomically.
+// A record that fails permanently (bad envelope, schema, handler says so) or
+// exhausts its transient retries is written to the service's DLQ topic
+// through the outbox, in the same atomic batch that advances the offset, so a
+// dead letter is never lost and never doubled. With `park_failed_keys`, later
+// records of a dead-lettered key follow it into the DLQ (marked parked) so an
+// aggregate never applies events out of order; an operator's replay unparks.
+//
+// An empty store means "replay from the beginning": partitions without a
+// stored offset start at the earliest offset.
+
+#include <caas/events/envelope.hpp>
+#include <caas/events/schema_registry.hpp>
+#include <caas/kafka/config.hpp>
+#include <caas/kafka/consumer.hpp>
+#include <caas/kafka/dlq.hpp>
+#include <caas/observability/logger.hpp>
+#include <caas/observability/metrics.hpp>
+#include <caas/store/state_store.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace caas::service {
+
+/// What a handler sees: the raw record and its parsed, validated envelope.
+struct ConsumedEvent {
+  const kafka::Message& record;
+  const events::Envelope& envelope;
+};
+
+/// A handler's verdict. Transient failures are retried with backoff;
+/// permanent ones go to the DLQ at once.
+class HandlerOutcome {
+ public:
+  enum class Kind { applied, permanent_failure, transient_failure };
+  static HandlerOutcome applied() { return {Kind::applied, {}}; }
+  static HandlerOutcome permanent(std::string why) { return {Kind::permanent_failure, std::move(why)}; }
+  static HandlerOutcome transient(std::string why) { return {Kind::transient_failure, std::move(why)}; }
+  Kind kind() const { return kind_; }
+  const std::string& reason() const { return reason_; }
+
+ private:
+  HandlerOutcome(Kind kind, std::string reason) : kind_(kind), reason_(std::move(reason)) {}
+  Kind kind_;
+  std::string reason_;
+};
+
+/// Must be deterministic given the store and the event (replay relies on it)
+/// and must not touch the store except through `txn`.
+using EventHandler = std::function<HandlerOutcome(const ConsumedEvent&, store::WriteTxn& txn)>;
+
+struct EventProcessorOptions {
+  std::string service;               // DLQ topic caas.dlq.<service>.v1, metric label
+  std::vector<std::string> topics;   // input topics
+  std::string group_id;              // consumer group (replicas share it)
+  bool validate_schema = true;
+  bool park_failed_keys = false;     // per-key ordering (order and OTA state)
+  int max_attempts = 5;              // transient attempts before the DLQ
+  std::chrono::milliseconds retry_backoff_initial{100};
+  std::chrono::milliseconds retry_backoff_max{5000};
+  std::chrono::milliseconds poll_timeout{100};
+  /// Committing store offsets to the group is only a hint for tools and lag
+  /// metrics, so it is done periodically, asynchronously.
+  std::chrono::milliseconds group_commit_interval{1000};
+  /// Backpressure: above this many undelivered outbox entries, fetching is
+  /// paused until the relay catches up.
+  std::size_t max_outbox_pending = 10000;
+  /// Called on the processor thread each time every assigned partition has
+  /// been read to its end (replay caught up).
+  std::function<void()> on_caught_up;
+};
+
+class EventProcessor {
+ public:
+  /// `outbox_pending` reports undelivered outbox entries (the relay's count)
+  /// for backpressure. Everything passed by reference must outlive the
+  /// processor.
+  EventProcessor(EventProcessorOptions options, kafka::ClientConfig client, store::StateStore& store,
+                 const events::SchemaRegistry& schemas, const observability::Logger& log,
+                 observability::Metrics& metrics, EventHandler handler,
+                 std::function<std::size_t()> outbox_pending = {});
+  ~EventProcessor();  // stop()
+  EventProcessor(const EventProcessor&) = delete;
+  EventProcessor& operator=(const EventProcessor&) = delete;
+
+  /// Subscribes and starts the loop thread. Throws on bad configuration.
+  void start();
+  /// Finishes the record in hand, commits offsets to the group, leaves it.
+  void stop();
+  /// Every assigned partition has been read to its end at least once since
+  /// the last rebalance (readiness: "replay caught up").
+  bool caught_up() const { return caught_up_.load(); }
+  std::uint64_t applied_total() const { return applied_total_.load(); }
+
+ private:
+  struct Probe;
+  void run();
+  void process(const kafka::Message& record);
+  void dead_letter(const kafka::Message& record, kafka::ErrorClass error_class, const std::string& why,
+                   int attempts, std::chrono::system_clock::time_point first_failed_at, bool parked);
+  void advance_offset_only(const kafka::Message& record);
+  bool commit_or_retry(store::WriteTxn&& txn);
+  void update_backpressure();
+  void commit_group_offsets(bool async);
+  bool wait_backoff(std::chrono::milliseconds delay);  // false when stopping
+
+  EventProcessorOptions options_;
+  kafka::ClientConfig client_;
+  store::StateStore& store_;
+  const events::SchemaRegistry& schemas_;
+  observability::Logger log_;
+  EventHandler handler_;
+  std::function<std::size_t()> outbox_pending_;
+  std::unique_ptr<Probe> probe_;
+
+  std::unique_ptr<kafka::Consumer> consumer_;  // used only by the loop thread after start()
+  std::vector<kafka::TopicPartition> assigned_;
+  std::vector<kafka::TopicPartition> at_end_;
+  bool paused_ = false;
+  std::chrono::steady_clock::time_point last_group_commit_{};
+
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> caught_up_{false};
+  std::atomic<std::uint64_t> applied_total_{0};
+  std::mutex wait_mutex_;
+  std::condition_variable wait_cv_;
+  std::thread thread_;
+};
+
+/// The state key under which a dead-lettered aggregate key is parked.
+std::string parked_key(std::string_view topic, std::string_view record_key);
+
+}  // namespace caas::service

@@ -1,0 +1,142 @@
+#pragma once
+// ServiceRuntime: the wiring every service's main() shares, so a service is
+// only its own config, routes and handlers:
+//
+//   int main(int argc, char** argv) {
+//     OrderService service;                       // implements caas::service::Service
+//     return caas::service::run_service({"order", 8081, "..."}, service, argc, argv);
+//   }
+//
+// run_service(): --help/--version, signals, configuration (common + the
+// service's own, every bad value reported by name), logger and metrics from
+// the first line, store, producer, outbox relay, HTTP with /healthz /readyz
+// /metrics, the service's event processors, then the staged shutdown of
+// DESIGN.md: stop HTTP intake -> stop the service's own work -> stop
+// consumers (finish the record in hand, commit offsets) -> drain the outbox
+// -> flush the producer -> close the store. Each step is bounded in time.
+
+#include <caas/events/schema_registry.hpp>
+#include <caas/http/server.hpp>
+#include <caas/kafka/config.hpp>
+#include <caas/kafka/producer.hpp>
+#include <caas/observability/env_config.hpp>
+#include <caas/observability/logger.hpp>
+#include <caas/observability/metrics.hpp>
+#include <caas/service/event_processor.hpp>
+#include <caas/service/ops_http.hpp>
+#include <caas/store/outbox_relay.hpp>
+#include <caas/store/state_store.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace caas::service {
+
+struct ServiceInfo {
+  std::string name;            // "order": store dir, DLQ topic, group id, log field
+  std::uint16_t default_port;  // DESIGN.md §2
+  std::string summary;         // one line for --help
+};
+
+/// Settings of the runtime itself, read from the environment with the common ones.
+struct RuntimeConfig {
+  observability::CommonConfig common;
+  std::string schema_dir;                         // CAAS_SCHEMA_DIR
+  unsigned http_threads = 1;                      // CAAS_HTTP_THREADS
+  std::size_t producer_queue_messages = 100000;   // CAAS_PRODUCER_QUEUE_MESSAGES
+  std::chrono::milliseconds shutdown_grace{10000};  // CAAS_SHUTDOWN_GRACE
+  std::size_t max_outbox_pending = 10000;          // CAAS_MAX_OUTBOX_PENDING
+};
+RuntimeConfig load_runtime_config(observability::EnvConfig& env, std::uint16_t default_port);
+
+class ServiceRuntime;
+
+/// What a service adds to the runtime.
+class Service {
+ public:
+  virtual ~Service() = default;
+  /// Reads and validates the service's own settings. Problems are collected
+  /// in `env` (not thrown) so the operator sees all of them at once.
+  virtual void load_config(observability::EnvConfig& env) { (void)env; }
+  /// Adds routes, event processors and background work. Called once, before start.
+  virtual void wire(ServiceRuntime& runtime) = 0;
+  /// Stops the service's own background work; called first during shutdown.
+  virtual void stop() {}
+};
+
+class ServiceRuntime {
+ public:
+  /// Opens the store and creates the producer; throws on failure.
+  ServiceRuntime(ServiceInfo info, RuntimeConfig config, observability::Logger log);
+  ~ServiceRuntime();  // shutdown()
+  ServiceRuntime(const ServiceRuntime&) = delete;
+  ServiceRuntime& operator=(const ServiceRuntime&) = delete;
+
+  const ServiceInfo& info() const { return info_; }
+  const RuntimeConfig& config() const { return config_; }
+  const observability::Logger& log() const { return log_; }
+  observability::Metrics& metrics() { return metrics_; }
+  store::StateStore& store() { return *store_; }
+  kafka::Producer& producer() { return *producer_; }
+  const events::SchemaRegistry& schemas() const { return *schemas_; }
+  kafka::ClientConfig kafka_client(const std::string& role) const;
+  Readiness& readiness() { return readiness_; }
+  /// Routes must be added before start().
+  http::Router& router() { return router_; }
+  http::ServerOptions& http_options() { return http_options_; }
+
+  /// Adds a consumer loop; group id defaults to "caas-<service>".
+  EventProcessor& add_processor(EventProcessorOptions options, EventHandler handler);
+
+  /// Starts the relay, the processors and the HTTP server (in that order, so
+  /// nothing is accepted that cannot be processed).
+  void start();
+  /// The staged shutdown described above. Idempotent.
+  void shutdown();
+  /// Port the HTTP server listens on (after start()).
+  std::uint16_t http_port() const;
+
+ private:
+  void monitor_loop();
+
+  ServiceInfo info_;
+  RuntimeConfig config_;
+  observability::Logger log_;
+  observability::Metrics metrics_;
+  std::unique_ptr<events::SchemaRegistry> schemas_;
+  std::unique_ptr<store::StateStore> store_;
+  std::unique_ptr<kafka::Producer> producer_;
+  std::unique_ptr<store::OutboxRelay> relay_;
+  std::vector<std::unique_ptr<EventProcessor>> processors_;
+  Readiness readiness_;
+  http::Router router_;
+  http::ServerOptions http_options_;
+  std::unique_ptr<HttpMetricsObserver> http_observer_;
+  std::unique_ptr<http::Server> server_;
+
+  prometheus::Gauge* outbox_pending_gauge_ = nullptr;   // owned by metrics_
+  prometheus::Gauge* producer_queue_gauge_ = nullptr;
+  prometheus::Gauge* kafka_reachable_gauge_ = nullptr;
+
+  // Broker reachability is probed off the HTTP threads and cached for /readyz.
+  std::atomic<bool> broker_reachable_{false};
+  std::mutex monitor_mutex_;
+  std::condition_variable monitor_cv_;
+  bool monitor_stop_ = false;
+  std::thread monitor_;
+  bool started_ = false;
+  bool stopped_ = false;
+};
+
+/// The whole main(): returns the process exit code (0 clean shutdown,
+/// 2 bad configuration or usage, 1 start-up failure).
+int run_service(const ServiceInfo& info, Service& service, int argc, char** argv);
+
+}  // namespace caas::service
