@@ -36,20 +36,6 @@ Result<year_month_day> date_prefix(std::string_view s, std::string_view whole) {
 }
 }  // namespace
 
-std::string format_rfc3339(system_clock::time_point t) {
-  const auto ms = floor<milliseconds>(t);
-  const auto dp = floor<days>(ms);
-  const year_month_day ymd{dp};
-  const hh_mm_ss hms{ms - dp};
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ",
-                static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                static_cast<unsigned>(ymd.day()), static_cast<int>(hms.hours().count()),
-                static_cast<int>(hms.minutes().count()), static_cast<int>(hms.seconds().count()),
-                static_cast<int>(hms.subseconds().count()));
-  return buf;
-}
-
 Result<year_month_day> parse_date(std::string_view s) {
   if (s.size() != 10) return bad_time(s, "expected YYYY-MM-DD");
   return date_prefix(s, s);

@@ -1,3 +1,4 @@
+#include <caas/core/time.hpp>
 #include <caas/kafka/dlq.hpp>
 
 #include <ctime>
@@ -15,20 +16,6 @@ std::string_view to_string(ErrorClass c) noexcept {
 
 std::string dlq_topic(std::string_view service) {
   return "caas.dlq." + std::string(service) + ".v1";
-}
-
-std::string format_rfc3339_utc(std::chrono::system_clock::time_point t) {
-  using namespace std::chrono;
-  const auto ms = floor<milliseconds>(t);
-  const auto secs = floor<seconds>(ms);
-  const std::time_t tt = system_clock::to_time_t(secs);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[40];
-  const auto n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  char frac[8];
-  std::snprintf(frac, sizeof frac, ".%03dZ", static_cast<int>((ms - secs).count()));
-  return std::string(buf, n) + frac;
 }
 
 Record make_dlq_record(std::string_view service, const ConsumedRecordView& original,
@@ -50,7 +37,7 @@ Record make_dlq_record(std::string_view service, const ConsumedRecordView& origi
   add(dlq_headers::kErrorMessage, info.error_message);
   add(dlq_headers::kService, std::string(service));
   add(dlq_headers::kAttempts, std::to_string(info.attempts));
-  add(dlq_headers::kFirstFailedAt, format_rfc3339_utc(info.first_failed_at));
+  add(dlq_headers::kFirstFailedAt, caas::format_rfc3339(info.first_failed_at));
   if (info.parked) add(dlq_headers::kParked, "true");
   return r;
 }

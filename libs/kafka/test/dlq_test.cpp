@@ -36,11 +36,6 @@ const auto kFailedAt = sys_days{2024y / 5 / 1} + 12h + 34min + 56s + 789ms;
 
 }  // namespace
 
-TEST_CASE("format_rfc3339_utc is UTC with milliseconds") {
-  CHECK(format_rfc3339_utc(kFailedAt) == "2024-05-01T12:34:56.789Z");
-  CHECK(format_rfc3339_utc(sys_days{1970y / 1 / 1}) == "1970-01-01T00:00:00.000Z");
-}
-
 TEST_CASE("make_dlq_record keeps key, value and headers and adds exactly the dlq headers") {
   const Headers original_headers{{"ce_type", "order.placed"}, {"ce_id", "e-1"}, {"bin", std::string("\0\x01", 2)}};
   ConsumedRecord original{"caas.order.events.v1", 4, 1234, "order-7", std::string("{\"a\":1}\0x", 9),

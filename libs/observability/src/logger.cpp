@@ -1,3 +1,4 @@
+#include <caas/core/time.hpp>
 #include "caas/observability/logger.hpp"
 
 #include <charconv>
@@ -151,23 +152,6 @@ CorrelationScope::~CorrelationScope() { t_correlation_id = std::move(previous_);
 
 const std::string& current_correlation_id() { return t_correlation_id; }
 
-std::string format_rfc3339_ms(std::chrono::system_clock::time_point t) {
-  using namespace std::chrono;
-  const auto ms_total = duration_cast<milliseconds>(t.time_since_epoch()).count();
-  auto secs = static_cast<std::time_t>(ms_total / 1000);
-  auto ms = static_cast<int>(ms_total % 1000);
-  if (ms < 0) {
-    ms += 1000;
-    --secs;
-  }
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[96];  // generous: the compiler cannot prove the int fields are small
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
-  return buf;
-}
-
 struct Logger::Shared {
   LoggerOptions options;
   std::FILE* file = nullptr;
@@ -229,7 +213,7 @@ std::string Logger::format(LogLevel level, std::string_view message, const Field
   std::string line;
   line.reserve(160 + message.size());
   line += "{\"time\":\"";
-  line += format_rfc3339_ms(opt.clock());
+  line += caas::format_rfc3339(opt.clock());
   line += "\",\"level\":\"";
   line += to_string(level);
   line += "\",\"service\":";

@@ -2,6 +2,7 @@
 // Timestamps on the wire: RFC 3339 in UTC with millisecond precision when we
 // write; strict parsing when we read (partners included).
 
+#include <caas/core/time.hpp>
 #include <chrono>
 #include <functional>
 #include <string>
@@ -17,7 +18,7 @@ inline std::chrono::system_clock::time_point system_now() {
 }
 
 /// "2024-01-15T10:30:00.123Z" (UTC, milliseconds, truncated toward the past).
-std::string format_rfc3339(std::chrono::system_clock::time_point t);
+using caas::format_rfc3339;  // the platform's one formatter (caas/core/time.hpp)
 
 /// Strict RFC 3339 date-time: `YYYY-MM-DDTHH:MM:SS[.f{1,9}](Z|±hh:mm)`.
 /// 'T'/'Z' may be lowercase (RFC 3339 §5.6). Rejected: out-of-range fields

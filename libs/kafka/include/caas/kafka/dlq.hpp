@@ -34,9 +34,6 @@ inline constexpr std::string_view kParked = "dlq.parked";  // "true", only when 
 /// "caas.dlq.<service>.v1"
 std::string dlq_topic(std::string_view service);
 
-/// RFC 3339 UTC with milliseconds, e.g. "2024-05-01T12:34:56.789Z".
-std::string format_rfc3339_utc(std::chrono::system_clock::time_point t);
-
 struct DlqInfo {
   ErrorClass error_class = ErrorClass::permanent;
   std::string error_message{};

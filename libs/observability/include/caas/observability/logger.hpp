@@ -89,9 +89,6 @@ struct LoggerOptions {
   std::function<std::chrono::system_clock::time_point()> clock;
 };
 
-/// Formats an RFC 3339 UTC timestamp with milliseconds: 2026-11-22T10:00:00.123Z
-std::string format_rfc3339_ms(std::chrono::system_clock::time_point t);
-
 class Logger {
  public:
   /// Writes to `out` (default stderr). The FILE* is not owned.
