@@ -12,6 +12,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <mutex>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
@@ -53,6 +54,11 @@ struct SchemaRegistry::Entry {
   std::filesystem::path file;
   rapidjson::Document source;  // kept alive for the compiled schema
   std::unique_ptr<rapidjson::SchemaDocument> schema;
+  // RapidJSON 1.1's regex (`pattern`) keeps its search state inside the
+  // compiled schema, so concurrent validations against one schema race.
+  // Validation is short; serialising it per schema keeps the registry
+  // shareable between threads as documented.
+  mutable std::mutex validate_mutex;
 };
 
 std::filesystem::path default_schema_dir() {
@@ -131,6 +137,7 @@ Result<void> SchemaRegistry::validate(std::string_view key, const rapidjson::Val
   if (e == nullptr)
     return Error{make_error_code(EventsErrc::unknown_schema),
                  "no schema for '" + std::string(key) + "'"};
+  std::lock_guard lock(e->validate_mutex);
   rapidjson::SchemaValidator validator(*e->schema);
   if (data.Accept(validator)) return ok();
 

@@ -115,7 +115,7 @@ Consumer::Consumer(const ClientConfig& config, ConsumerOptions options)
   auto conf = detail::make_conf(config);
   auto* c = conf.get();
   // librdkafka needs a group handle even for assign(); in replay mode use a
-  // placeholder that is never joined (subscribe/commit are refused below).
+  // reserved group id that is never joined (subscribe/commit are refused below).
   detail::conf_set(c, "group.id", options_.group_id.empty() ? "caas.replay.unjoined" : options_.group_id);
   // Offsets are the application's business: commit only what was processed.
   detail::conf_set(c, "enable.auto.commit", "false");

@@ -98,7 +98,7 @@ void ServiceRuntime::start() {
 
 std::uint16_t ServiceRuntime::http_port() const { return server_ ? server_->port() : 0; }
 
-void ServiceRuntime::shutdown() {
+void ServiceRuntime::shutdown(const std::function<void()>& after_http_stopped) {
   if (stopped_) return;
   stopped_ = true;
   const auto deadline = std::chrono::steady_clock::now() + config_.shutdown_grace;
@@ -107,11 +107,12 @@ void ServiceRuntime::shutdown() {
                              deadline - std::chrono::steady_clock::now()));
   };
   if (server_) server_->stop(left() / 2);  // 1. no new requests; in-flight ones finish
-  for (auto& p : processors_) p->stop();   // 2. finish the record in hand, commit offsets
+  if (after_http_stopped) after_http_stopped();  // 2. the service's own background work
+  for (auto& p : processors_) p->stop();   // 3. finish the record in hand, commit offsets
   bool drained = true;
-  if (started_) drained = relay_->stop(std::chrono::steady_clock::now() + left());  // 3. drain the outbox
+  if (started_) drained = relay_->stop(std::chrono::steady_clock::now() + left());  // 4. drain the outbox
   relay_.reset();
-  if (producer_) producer_->flush(left());  // 4. flush
+  if (producer_) producer_->flush(left());  // 5. flush
   {
     std::lock_guard lock(monitor_mutex_);
     monitor_stop_ = true;
@@ -198,8 +199,7 @@ int run_service(const ServiceInfo& info, Service& service, int argc, char** argv
     runtime.start();
     const int sig = signals.wait();
     log.info("shutdown requested", {{"signal", sig == 0 ? std::string("request") : strsignal(sig)}});
-    service.stop();
-    runtime.shutdown();
+    runtime.shutdown([&service] { service.stop(); });
   } catch (const std::exception& e) {
     log.error("fatal", {{"error", e.what()}});
     return 1;

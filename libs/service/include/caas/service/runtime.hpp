@@ -31,6 +31,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -98,8 +99,9 @@ class ServiceRuntime {
   /// Starts the relay, the processors and the HTTP server (in that order, so
   /// nothing is accepted that cannot be processed).
   void start();
-  /// The staged shutdown described above. Idempotent.
-  void shutdown();
+  /// The staged shutdown described above. `after_http_stopped` runs between
+  /// stopping HTTP and stopping the consumers (Service::stop). Idempotent.
+  void shutdown(const std::function<void()>& after_http_stopped = {});
   /// Port the HTTP server listens on (after start()).
   std::uint16_t http_port() const;
 

@@ -1,0 +1,153 @@
+#pragma once
+// The real service wiring in process: ServiceRuntime + IngressService on an
+// ephemeral port, against an in-process MockCluster, configured through an
+// injected environment (no process-wide setenv).
+
+#include "app/ingress_service.hpp"
+#include "test_client.hpp"
+
+#include <caas/devbroker/mock_cluster.hpp>
+#include <caas/devbroker/testing.hpp>
+#include <caas/events/envelope.hpp>
+#include <caas/events/json.hpp>
+#include <caas/security/webhook_signature.hpp>
+
+#include "eventually.hpp"
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <string>
+#include <unistd.h>
+
+namespace caas::ingress::test {
+
+inline constexpr const char* kFactorySecret = "factory-secret-current";
+inline constexpr const char* kFactorySecretOld = "factory-secret-previous";
+inline constexpr const char* kIotSecret = "iot-secret-current";
+inline constexpr const char* kIotSecretOld = "iot-secret-previous";
+inline constexpr const char* kFactoryPath = "/api/v1/webhooks/factory/status";
+inline constexpr const char* kTelemetryPath = "/api/v1/webhooks/iot/telemetry";
+inline constexpr const char* kCommandPath = "/api/v1/webhooks/iot/command-status";
+
+inline std::filesystem::path fresh_dir(const std::string& tag) {
+  static std::atomic<int> n{0};
+  auto dir = std::filesystem::temp_directory_path() /
+             ("caas-ingress-" + tag + "-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+inline void write_file(const std::filesystem::path& p, const std::string& text) {
+  std::ofstream(p, std::ios::binary) << text;
+}
+
+/// Secrets files + the base environment of an ingress under test.
+inline std::map<std::string, std::string> base_env(const std::filesystem::path& dir, const std::string& bootstrap) {
+  write_file(dir / "factory.secrets", std::string(kFactorySecret) + "\n" + kFactorySecretOld + "\n");
+  write_file(dir / "iot.secrets", std::string(kIotSecret) + "\n" + kIotSecretOld + "\n");
+  return {{"CAAS_KAFKA_BOOTSTRAP", bootstrap},
+          {"CAAS_DATA_DIR", (dir / "data").string()},
+          {"CAAS_HTTP_PORT", "0"},
+          {"CAAS_SCHEMA_DIR", CAAS_SCHEMA_DIR},
+          {"CAAS_LOG_LEVEL", "error"},
+          {"CAAS_SHUTDOWN_GRACE", "5s"},
+          {"CAAS_FACTORY_WEBHOOK_SECRETS_FILE", (dir / "factory.secrets").string()},
+          {"CAAS_IOT_WEBHOOK_SECRETS_FILE", (dir / "iot.secrets").string()}};
+}
+
+class Harness {
+ public:
+  Harness(devbroker::MockCluster& cluster, std::map<std::string, std::string> overrides = {},
+          events::Clock clock = events::system_now)
+      : dir_(fresh_dir("component")) {
+    auto env_map = base_env(dir_, cluster.bootstrap());
+    for (auto& [k, v] : overrides) env_map[k] = v;
+    observability::EnvConfig env([env_map](std::string_view name) -> std::optional<std::string> {
+      auto it = env_map.find(std::string(name));
+      if (it == env_map.end()) return std::nullopt;
+      return it->second;
+    });
+    auto config = service::load_runtime_config(env, 0);
+    service_ = std::make_unique<IngressService>(std::move(clock));
+    service_->load_config(env);
+    env.throw_if_errors();
+    observability::Logger log({"webhook-ingress", "test", config.common.log_level, {}});
+    runtime_ = std::make_unique<service::ServiceRuntime>(service::ServiceInfo{"webhook-ingress", 0, "test"}, config, log);
+    service_->wire(*runtime_);
+    runtime_->start();
+    port_ = runtime_->http_port();
+  }
+  ~Harness() {
+    service_->stop();
+    runtime_->shutdown();
+    runtime_.reset();
+    service_.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+  std::uint16_t port() const { return port_; }
+  const std::filesystem::path& dir() const { return dir_; }
+  bool wait_ready(std::chrono::milliseconds timeout = std::chrono::seconds(30)) const {
+    return testing::eventually(
+        [&] {
+          auto r = request(port_, "GET", "/readyz", {}, "");
+          return r && r->status == 200;
+        },
+        timeout);
+  }
+  int readyz() const {
+    auto r = request(port_, "GET", "/readyz", {}, "");
+    return r ? r->status : 0;
+  }
+
+ private:
+  std::filesystem::path dir_;
+  std::unique_ptr<IngressService> service_;
+  std::unique_ptr<service::ServiceRuntime> runtime_;
+  std::uint16_t port_ = 0;
+};
+
+/// `data` members of every record in `topic`, plus key, by position.
+struct TopicRecord {
+  std::string key;
+  std::string event_id;
+  std::string type;
+  std::string request_id;
+  std::string data;
+};
+inline std::vector<TopicRecord> read_topic(const std::string& bootstrap, const std::string& topic,
+                                           std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
+  std::vector<TopicRecord> out;
+  for (auto& r : devbroker::testing::consume_all(bootstrap, topic, timeout)) {
+    auto env = events::parse_envelope(r.value);
+    if (!env) throw std::runtime_error("bad envelope in " + topic + ": " + env.error().message);
+    auto data = events::parse_strict_json(env->data);
+    std::string rid;
+    if (data && data->IsObject() && data->HasMember("request_id") && (*data)["request_id"].IsString()) {
+      rid = (*data)["request_id"].GetString();
+    }
+    out.push_back({r.key, env->id, env->type, rid, env->data});
+  }
+  return out;
+}
+
+inline std::string factory_body(const std::string& order_id, const std::string& status = "SHIPPED",
+                                const std::string& timestamp = "2024-02-01T10:00:00Z") {
+  return R"({"order_id":")" + order_id + R"(","status":")" + status + R"(","timestamp":")" + timestamp +
+         R"(","estimated_completion_date":"2024-02-03","notes":"Dispatched via transport contractor ABC-TRANS-001","location":"In Transit - Madrid Route"})";
+}
+
+inline std::string recent_time() {
+  return events::format_rfc3339(std::chrono::system_clock::now() - std::chrono::hours(1));
+}
+
+inline std::string reading(const std::string& vin, int seq, const std::string& time = recent_time()) {
+  return R"({"vin":")" + vin + R"(","seq":)" + std::to_string(seq) + R"(,"time":")" + time +
+         R"(","position":{"lat":40.4168,"lon":-3.7038},"operational_state":"PARKED","configuration":{"power_mode":"HIGH","snow_mode_available":1},"diagnostics":[{"code":"P0420","severity":"warning"}],"connectivity":{"signal_dbm":-85,"network":"LTE"}})";
+}
+
+}  // namespace caas::ingress::test
