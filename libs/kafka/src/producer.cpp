@@ -152,7 +152,9 @@ void Producer::delivery_trampoline(rd_kafka_t* /*rk*/, const rd_kafka_message_t*
   DeliveryReport report;
   report.error = make_error_code(msg->err);
   if (msg->err) {
-    report.message = rd_kafka_message_errstr(msg);
+    // Not rd_kafka_message_errstr(): for a producer's delivery report the
+    // payload is the record, not a NUL-terminated error string (found by ASan).
+    report.message = rd_kafka_err2str(msg->err);
   } else {
     self->all_brokers_down_ = false;
   }
