@@ -6,6 +6,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <cmath>
 #include <unordered_set>
 #include <vector>
 
@@ -30,7 +31,15 @@ class StrictHandler {
   bool Uint(unsigned u) { return count() && doc_.Uint(u); }
   bool Int64(std::int64_t i) { return count() && doc_.Int64(i); }
   bool Uint64(std::uint64_t u) { return count() && doc_.Uint64(u); }
-  bool Double(double d) { return count() && doc_.Double(d); }
+  // RapidJSON's fast path rounds a literal just above DBL_MAX to infinity,
+  // which no JSON writer can emit again (found by fuzzing): refuse it.
+  bool Double(double d) {
+    if (!std::isfinite(d)) {
+      fail(EventsErrc::invalid_json, "number out of range");
+      return false;
+    }
+    return count() && doc_.Double(d);
+  }
   bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) {
     return count() && doc_.RawNumber(s, n, copy);
   }

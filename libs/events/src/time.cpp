@@ -32,6 +32,9 @@ Result<year_month_day> date_prefix(std::string_view s, std::string_view whole) {
     return bad_time(whole, "expected YYYY-MM-DD");
   const year_month_day ymd{year{y}, month{static_cast<unsigned>(m)}, day{static_cast<unsigned>(d)}};
   if (!ymd.ok()) return bad_time(whole, "date out of range");
+  // Outside this window a time_point in nanoseconds overflows and wraps to a
+  // plausible date (found by fuzzing: year 2600 parsed as 2015).
+  if (y < 1900 || y > 2200) return bad_time(whole, "year out of range (1900-2200)");
   return ymd;
 }
 }  // namespace

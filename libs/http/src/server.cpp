@@ -241,7 +241,7 @@ class Session : public std::enable_shared_from_this<Session> {
     disarm_read();
     if (ec) return on_read_error(ec);
     auto& req = parser_->get();
-    if (req.count(bhttp::field::content_length) > 1 || req.count(bhttp::field::host) > 1) {
+    if (has_duplicate_framing_headers(req)) {
       return reject(400, "bad_request", "duplicate Content-Length or Host header");
     }
     if (req.count(bhttp::field::transfer_encoding) > 0) {
@@ -286,7 +286,17 @@ class Session : public std::enable_shared_from_this<Session> {
     phase_ = Phase::none;
     disarm_read();
     if (ec) return on_read_error(ec);
+    // Beast merges chunked trailer fields into the header: check them again
+    // (found by fuzzing: a second Host sent as a trailer).
+    if (has_duplicate_framing_headers(parser_->get())) {
+      return reject(400, "bad_request", "duplicate Content-Length or Host header");
+    }
     on_request();
+  }
+
+  template <class Fields>
+  static bool has_duplicate_framing_headers(const Fields& req) {
+    return req.count(bhttp::field::content_length) > 1 || req.count(bhttp::field::host) > 1;
   }
 
   void on_read_error(boost::system::error_code ec) {

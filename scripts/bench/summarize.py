@@ -1,0 +1,49 @@
+#!/usr/bin/python3
+"""summarize.py RUNS_TSV -> markdown summary of an ingress-bench.sh run:
+per server and connection count the median over runs of req/s, p50, p99,
+RSS idle / peak under load, non-2xx, and records landed vs 2xx answers; then
+the budget check (>= 10x the FastAPI peer on one core, p99 < 10 ms) and the
+ratio ours / peer when the peer ran in the same run."""
+import csv
+import statistics as st
+import sys
+from collections import OrderedDict
+
+# The peer's published figure (../shared/peers/README.md: 1 uvicorn worker,
+# 64 connections), used when the peer was not measured in this run.
+PEER_REFERENCE_RPS = 4714
+P99_BUDGET_MS = 10.0
+
+rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
+groups = OrderedDict()
+for r in rows:
+    groups.setdefault((r["server"], int(r["conns"])), []).append(r)
+
+
+def med(rs, key):
+    return st.median(float(r[key]) for r in rs)
+
+
+print("| server | conns | runs | req/s | p50 ms | p99 ms | non-2xx | socket err | landed / 2xx | RSS idle MiB | RSS load MiB | server CPU % | machine busy % |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+for (server, c), rs in groups.items():
+    landed = sum(int(r["landed"]) for r in rs)
+    ok = sum(int(r["requests"]) - int(r["non2xx"]) for r in rs)
+    print(f"| {server} | {c} | {len(rs)} | {med(rs, 'rps'):.0f} | {med(rs, 'p50_ms'):.2f} | {med(rs, 'p99_ms'):.2f} | "
+          f"{sum(int(r['non2xx']) for r in rs)} | {sum(int(r['sock_err']) for r in rs)} | {landed} / {ok} | "
+          f"{med(rs, 'rss_idle_mib'):.1f} | {max(float(r['rss_load_mib']) for r in rs):.1f} | "
+          f"{med(rs, 'server_cpu_pct'):.0f} | {med(rs, 'sys_busy_pct'):.0f} |")
+print()
+
+ours = {c: rs for (s, c), rs in groups.items() if s == "ingress"}
+peer = {c: rs for (s, c), rs in groups.items() if s == "fastapi"}
+for c, rs in ours.items():
+    rps, p99 = med(rs, "rps"), med(rs, "p99_ms")
+    if c in peer:
+        base, what = med(peer[c], "rps"), "FastAPI peer measured in this run"
+    else:
+        base, what = PEER_REFERENCE_RPS, "FastAPI peer's published 64-connection figure"
+    ratio = rps / base if base else float("nan")
+    verdict = "meets" if ratio >= 10 and p99 < P99_BUDGET_MS else "MISSES"
+    print(f"- {c} connections: {rps:.0f} req/s = **{ratio:.1f}x** the {what} ({base:.0f} req/s); "
+          f"p99 {p99:.2f} ms -> {verdict} the budget (>= 10x, p99 < {P99_BUDGET_MS:.0f} ms)")

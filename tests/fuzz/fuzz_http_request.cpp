@@ -1,0 +1,175 @@
+// Fuzz target: HTTP/1.1 request parsing as the ingress server does it.
+//
+// The input is the byte stream a client sends on one keep-alive connection.
+// It is fed, in pieces whose size the first input byte picks, to a Boost.Beast
+// request_parser<string_body> configured like caas::http::Server (header and
+// body limits from ServerOptions' defaults, head first, then the body
+// eagerly). After each head the server's own rejections are applied
+// (duplicate Content-Length or Host, Transfer-Encoding with Content-Length or
+// without a final chunked, declared body over the limit). Each accepted
+// request is turned into a caas::http::Request (query parsing, request id)
+// and routed through a Router holding the ingress routes (percent-decoded
+// path parameters).
+//
+// Properties checked besides "no crash / leak / UB": an accepted request
+// never carries both framing headers or a repeated Content-Length/Host, its
+// body never exceeds the limit, and a Content-Length body is exactly that
+// long.
+//
+// The head checks mirror Session::on_header in libs/http/src/server.cpp,
+// where they are inline (not a reusable function): keep the two in sync.
+
+#include <boost/asio/buffer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "caas/http/message.hpp"
+#include "caas/http/server.hpp"
+#include "caas/http/url.hpp"
+
+namespace bhttp = boost::beast::http;
+using Parser = bhttp::request_parser<bhttp::string_body>;
+
+namespace {
+
+[[noreturn]] void property_failed(const char* what) {
+  std::fprintf(stderr, "property failed: %s\n", what);
+  std::abort();
+}
+
+const caas::http::ServerOptions& options() {
+  static const caas::http::ServerOptions o;
+  return o;
+}
+
+const caas::http::Router& router() {
+  static const caas::http::Router r = [] {
+    caas::http::Router rt;
+    auto ok = [](const caas::http::Request&) { return caas::http::Response::empty(200); };
+    rt.add_sync("POST", "/api/v1/webhooks/factory/status", ok);
+    rt.add_sync("POST", "/api/v1/webhooks/iot/telemetry", ok);
+    rt.add_sync("POST", "/api/v1/webhooks/iot/command-status", ok);
+    rt.add_sync("POST", "/api/v1/webhooks/{source}/{kind}", ok);
+    rt.add_sync("GET", "/healthz", ok);
+    rt.add_sync("GET", "/readyz", ok);
+    rt.add_sync("GET", "/metrics", ok);
+    return rt;
+  }();
+  return r;
+}
+
+// Session::on_header's checks; nullopt = the request may proceed.
+std::optional<int> head_rejection(const Parser& p) {
+  const auto& req = p.get();
+  if (req.count(bhttp::field::content_length) > 1 || req.count(bhttp::field::host) > 1) return 400;
+  if (req.count(bhttp::field::transfer_encoding) > 0 &&
+      (req.count(bhttp::field::content_length) > 0 || !p.chunked()))
+    return 400;
+  if (auto len = p.content_length(); len && *len > options().max_body_bytes) return 413;
+  return std::nullopt;
+}
+
+// What Session::on_request builds for a handler.
+void handle(Parser& p) {
+  auto msg = p.release();
+  const auto& opts = options();
+  if (msg.body().size() > opts.max_body_bytes) property_failed("body over the limit accepted");
+  if (msg.count(bhttp::field::content_length) > 1) property_failed("repeated Content-Length accepted");
+  if (msg.count(bhttp::field::host) > 1) property_failed("repeated Host accepted");
+  if (msg.count(bhttp::field::content_length) > 0 && msg.count(bhttp::field::transfer_encoding) > 0)
+    property_failed("Content-Length with Transfer-Encoding accepted");
+
+  caas::http::Request req;
+  req.method = std::string(msg.method_string());
+  req.target = std::string(msg.target());
+  req.version = msg.version();
+  const auto q = req.target.find('?');
+  req.path = req.target.substr(0, q);
+  if (q != std::string::npos) {
+    req.query_params = caas::http::parse_query(std::string_view(req.target).substr(q + 1));
+  }
+  for (const auto& f : msg) req.headers.add(std::string(f.name_string()), std::string(f.value()));
+  req.body = std::move(msg.body());
+  auto rid = req.headers.get("X-Request-Id");
+  req.request_id = (rid && caas::http::valid_request_id(*rid)) ? std::string(*rid) : "generated";
+  (void)req.query("x");
+  (void)req.header("X-Factory-Signature");
+  (void)req.headers.count("webhook-signature");
+
+  auto m = router().match(req.method, req.path);
+  if (m.outcome == caas::http::Router::Outcome::found && m.handler == nullptr)
+    property_failed("route found without a handler");
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  if (size == 0) return 0;
+  // First byte: how the stream is cut into reads (1..255 bytes, 0 = all at once).
+  const std::size_t piece = data[0] == 0 ? size : data[0];
+  std::string_view input(reinterpret_cast<const char*>(data + 1), size - 1);
+  const auto& opts = options();
+
+  std::size_t offered = 0;  // bytes of input "received" so far
+  std::string pending;      // received, not yet consumed by a parser
+  auto receive = [&]() -> bool {
+    if (offered >= input.size()) return false;
+    const auto n = std::min(piece, input.size() - offered);
+    pending.append(input.substr(offered, n));
+    offered += n;
+    return true;
+  };
+
+  for (int requests = 0; requests < 64; ++requests) {
+    Parser p;
+    p.header_limit(static_cast<std::uint32_t>(opts.max_header_bytes));
+    p.body_limit(opts.max_body_bytes);
+    p.eager(false);  // head first, like async_read_header
+    bool head_checked = false;
+    for (;;) {
+      if (p.is_header_done() && !head_checked) {
+        head_checked = true;
+        if (head_rejection(p)) return 0;  // answered with 4xx, connection closed
+        p.eager(true);                    // then the body, like async_read
+      }
+      if (p.is_done()) break;
+      if (pending.empty() && !receive()) {
+        // Client stopped sending: at most a partial message, never a request.
+        if (p.got_some()) {
+          boost::beast::error_code ec;
+          p.put_eof(ec);
+          if (!ec && p.is_done() && !p.is_header_done()) property_failed("done without a head");
+        }
+        return 0;
+      }
+      boost::beast::error_code ec;
+      const auto used = p.put(boost::asio::buffer(pending.data(), pending.size()), ec);
+      if (used > pending.size()) property_failed("parser consumed more than offered");
+      pending.erase(0, used);
+      if (ec == bhttp::error::need_more) {
+        if (!receive()) {
+          if (p.got_some()) {
+            p.put_eof(ec);
+          }
+          return 0;
+        }
+        continue;
+      }
+      if (ec) return 0;  // 400 / 413 / 431, connection closed
+    }
+    if (head_rejection(p)) return 0;  // on_body re-checks merged chunked trailers
+    const bool keep_alive = p.keep_alive();
+    handle(p);
+    if (!keep_alive) return 0;
+  }
+  return 0;
+}
