@@ -16,8 +16,7 @@
 // body never exceeds the limit, and a Content-Length body is exactly that
 // long.
 //
-// The head checks mirror Session::on_header in libs/http/src/server.cpp,
-// where they are inline (not a reusable function): keep the two in sync.
+// The head checks are the server's own (libs/http/src/head_checks.hpp).
 
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/core.hpp>
@@ -31,6 +30,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "head_checks.hpp"
 
 #include "caas/http/message.hpp"
 #include "caas/http/server.hpp"
@@ -67,15 +68,9 @@ const caas::http::Router& router() {
   return r;
 }
 
-// Session::on_header's checks; nullopt = the request may proceed.
-std::optional<int> head_rejection(const Parser& p) {
-  const auto& req = p.get();
-  if (req.count(bhttp::field::content_length) > 1 || req.count(bhttp::field::host) > 1) return 400;
-  if (req.count(bhttp::field::transfer_encoding) > 0 &&
-      (req.count(bhttp::field::content_length) > 0 || !p.chunked()))
-    return 400;
-  if (auto len = p.content_length(); len && *len > options().max_body_bytes) return 413;
-  return std::nullopt;
+// The server session's head checks (shared code); true = refused with a 4xx.
+bool head_rejection(const Parser& p) {
+  return caas::http::detail::check_request_head(p, options().max_body_bytes).has_value();
 }
 
 // What Session::on_request builds for a handler.
@@ -166,7 +161,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       }
       if (ec) return 0;  // 400 / 413 / 431, connection closed
     }
-    if (head_rejection(p)) return 0;  // on_body re-checks merged chunked trailers
+    if (caas::http::detail::has_duplicate_framing_headers(p.get())) return 0;  // as on_body: trailers
     const bool keep_alive = p.keep_alive();
     handle(p);
     if (!keep_alive) return 0;

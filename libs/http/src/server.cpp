@@ -13,6 +13,7 @@
 #include <boost/beast/http.hpp>
 
 #include "ascii.hpp"
+#include "head_checks.hpp"
 #include "caas/http/url.hpp"
 
 namespace caas::http {
@@ -241,19 +242,8 @@ class Session : public std::enable_shared_from_this<Session> {
     disarm_read();
     if (ec) return on_read_error(ec);
     auto& req = parser_->get();
-    if (has_duplicate_framing_headers(req)) {
-      return reject(400, "bad_request", "duplicate Content-Length or Host header");
-    }
-    if (req.count(bhttp::field::transfer_encoding) > 0) {
-      // Smuggling defence: Beast already refuses TE+CL; also refuse codings
-      // other than a final "chunked", whose length we could not delimit.
-      if (req.count(bhttp::field::content_length) > 0 || !parser_->chunked()) {
-        return reject(400, "bad_request", "unsupported Transfer-Encoding / Content-Length combination");
-      }
-    }
-    if (auto len = parser_->content_length(); len && *len > opts_.max_body_bytes) {
-      return reject(413, "payload_too_large",
-                    "request body exceeds " + std::to_string(opts_.max_body_bytes) + " bytes");
+    if (auto bad = detail::check_request_head(*parser_, opts_.max_body_bytes)) {
+      return reject(bad->status, bad->error, bad->message);
     }
     if (parser_->is_done()) return on_request();
     if (detail::iequals(req[bhttp::field::expect], "100-continue")) send_continue();
@@ -288,16 +278,12 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) return on_read_error(ec);
     // Beast merges chunked trailer fields into the header: check them again
     // (found by fuzzing: a second Host sent as a trailer).
-    if (has_duplicate_framing_headers(parser_->get())) {
+    if (detail::has_duplicate_framing_headers(parser_->get())) {
       return reject(400, "bad_request", "duplicate Content-Length or Host header");
     }
     on_request();
   }
 
-  template <class Fields>
-  static bool has_duplicate_framing_headers(const Fields& req) {
-    return req.count(bhttp::field::content_length) > 1 || req.count(bhttp::field::host) > 1;
-  }
 
   void on_read_error(boost::system::error_code ec) {
     if (ec == bhttp::error::header_limit) {
