@@ -60,6 +60,24 @@ bool one_of(std::string_view s, std::initializer_list<std::string_view> allowed)
   return false;
 }
 
+// A required string member whose value must be one of `allowed`; the error
+// message lists them, so list and message cannot drift apart.
+std::optional<FieldError> check_required_enum(const rapidjson::Value& obj, std::string_view prefix,
+                                              const char* field,
+                                              std::initializer_list<std::string_view> allowed) {
+  const auto* v = member(obj, field);
+  if (v == nullptr) return fail(prefix, field, "is required");
+  if (v->IsString() && one_of(str(*v), allowed)) return std::nullopt;
+  std::string message = "must be one of ";
+  bool first = true;
+  for (auto a : allowed) {
+    if (!first) message += ", ";
+    first = false;
+    message += a;
+  }
+  return fail(prefix, field, std::move(message));
+}
+
 // Flat maps of scalars (active configuration, reported parameters).
 std::optional<FieldError> check_scalar_map(const rapidjson::Value& v, std::string_view prefix,
                                            std::string_view field, std::size_t max_entries) {
@@ -116,14 +134,10 @@ std::optional<FieldError> validate_factory_status(const rapidjson::Value& body, 
   if (!order_id->IsString() || !valid_identifier(str(*order_id))) {
     return fail({}, "order_id", "must be 1..128 characters of [A-Za-z0-9._:-]");
   }
-  const auto* status = member(body, "status");
-  if (status == nullptr) return fail({}, "status", "is required");
-  if (!status->IsString() ||
-      !one_of(str(*status), {"ORDERED", "IN_PRODUCTION", "ASSEMBLY_COMPLETE", "QUALITY_CHECK",
-                             "READY_FOR_SHIPMENT", "SHIPPED", "ARRIVED_AT_DEALERSHIP"})) {
-    return fail({}, "status",
-                "must be one of ORDERED, IN_PRODUCTION, ASSEMBLY_COMPLETE, QUALITY_CHECK, READY_FOR_SHIPMENT, "
-                "SHIPPED, ARRIVED_AT_DEALERSHIP");
+  if (auto e = check_required_enum(body, {}, "status",
+                                   {"ORDERED", "IN_PRODUCTION", "ASSEMBLY_COMPLETE", "QUALITY_CHECK",
+                                    "READY_FOR_SHIPMENT", "SHIPPED", "ARRIVED_AT_DEALERSHIP"})) {
+    return e;
   }
   if (auto why = check_time(member(body, "timestamp"), now)) return fail({}, "timestamp", *why);
   if (const auto* ecd = member(body, "estimated_completion_date"); !is_null_or_absent(ecd)) {
@@ -150,10 +164,8 @@ std::optional<FieldError> validate_iot_reading(const rapidjson::Value& r, TimePo
     return fail(prefix, "seq", "must be a non-negative integer");
   }
   if (auto why = check_time(member(r, "time"), now)) return fail(prefix, "time", *why);
-  const auto* state = member(r, "operational_state");
-  if (state == nullptr) return fail(prefix, "operational_state", "is required");
-  if (!state->IsString() || !one_of(str(*state), {"RUNNING", "PARKED", "CHARGING", "OFF"})) {
-    return fail(prefix, "operational_state", "must be one of RUNNING, PARKED, CHARGING, OFF");
+  if (auto e = check_required_enum(r, prefix, "operational_state", {"RUNNING", "PARKED", "CHARGING", "OFF"})) {
+    return e;
   }
   if (const auto* pos = member(r, "position"); !is_null_or_absent(pos)) {
     if (!pos->IsObject()) return fail(prefix, "position", "must be an object {lat, lon}");
@@ -214,10 +226,8 @@ std::optional<FieldError> validate_command_status(const rapidjson::Value& b, Tim
   }
   if (auto e = check_vin(b, prefix)) return e;
   if (auto why = check_time(member(b, "time"), now)) return fail(prefix, "time", *why);
-  const auto* result = member(b, "result");
-  if (result == nullptr) return fail(prefix, "result", "is required");
-  if (!result->IsString() || !one_of(str(*result), {"ACCEPTED", "APPLIED", "REJECTED", "FAILED"})) {
-    return fail(prefix, "result", "must be one of ACCEPTED, APPLIED, REJECTED, FAILED");
+  if (auto e = check_required_enum(b, prefix, "result", {"ACCEPTED", "APPLIED", "REJECTED", "FAILED"})) {
+    return e;
   }
   if (const auto* ec = member(b, "error_code"); !is_null_or_absent(ec)) {
     if (!ec->IsString() || !valid_identifier(str(*ec), 64)) {
