@@ -36,6 +36,21 @@ TEST_CASE("duplicate keys are rejected, including escaped duplicates", "[json]")
       R"({"a":{"a":1},"b":[{"a":1},{"a":2}]})"));  // same key in different objects
 }
 
+TEST_CASE("unpaired UTF-16 surrogate escapes are rejected, pairs are accepted", "[json]") {
+  // A lone low surrogate would decode to bytes that are not UTF-8 (found by fuzzing).
+  CHECK(parse_strict_json(R"(["\udc00"])").error().code == EventsErrc::invalid_utf8);
+  CHECK(parse_strict_json(R"({"a\udeee":1})").error().code == EventsErrc::invalid_utf8);
+  CHECK(parse_strict_json(R"(["\udfff"])").error().code == EventsErrc::invalid_utf8);
+  CHECK_FALSE(parse_strict_json(R"(["\ud800"])"));    // lone high surrogate
+  CHECK_FALSE(parse_strict_json(R"(["\ud800x"])"));   // high surrogate, no low
+  CHECK_FALSE(parse_strict_json("[\"\xed\xa0\x80\"]"));  // raw surrogate bytes
+  auto pair = parse_strict_json(R"(["\ud83d\ude97"])");  // U+1F697 as a pair
+  REQUIRE(pair);
+  CHECK(std::string((*pair)[0].GetString()) == "\xF0\x9F\x9A\x97");
+  CHECK(parse_strict_json(R"(["\ud7ff\ue000"])"));  // just outside the surrogate range
+  CHECK(parse_strict_json(to_json(*pair)));
+}
+
 TEST_CASE("invalid UTF-8, BOM, NaN and non-JSON are rejected", "[json]") {
   CHECK(parse_strict_json("\"\xff\"").error().code == EventsErrc::invalid_utf8);
   CHECK(parse_strict_json("{\"\xc3\x28\":1}").error().code == EventsErrc::invalid_utf8);
