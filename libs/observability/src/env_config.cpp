@@ -230,7 +230,7 @@ std::vector<std::string> EnvConfig::secret_file_lines(std::string_view name, boo
   std::vector<std::string> secrets;
   for (std::string line; std::getline(in, line);) {
     auto t = trim(line);
-    if (!t.empty()) secrets.push_back(std::move(t));
+    if (!t.empty() && t.front() != '#') secrets.push_back(std::move(t));  // same rule as SecretSet
   }
   if (secrets.empty()) errors_.push_back(std::string(name) + "=\"" + *path + "\": the file holds no secret");
   // The path is not secret; the values are never shown.

@@ -102,7 +102,7 @@ TEST_CASE("common config defaults follow DESIGN.md section 7", "[env]") {
 }
 
 TEST_CASE("secret files are read line by line and never described", "[env]") {
-  TempFile f("current-secret\n\n  previous-secret  \n");
+  TempFile f("# rotated 2026-11\ncurrent-secret\n\n  previous-secret  \n");
   EnvConfig env(fake_env({{"CAAS_FACTORY_WEBHOOK_SECRETS_FILE", f.path.string()}, {"CAAS_TOKEN", "tok"}}));
   const auto secrets = env.secret_file_lines("CAAS_FACTORY_WEBHOOK_SECRETS_FILE");
   CHECK(secrets == std::vector<std::string>{"current-secret", "previous-secret"});

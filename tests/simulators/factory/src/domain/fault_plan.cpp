@@ -1,0 +1,277 @@
+#include "domain/fault_plan.hpp"
+
+#include <algorithm>
+#include <functional>
+#include <map>
+
+#include "domain/json_out.hpp"
+
+namespace caas::factory_sim {
+
+namespace {
+
+using Member = std::function<std::optional<PatchError>(const rapidjson::Value&, const std::string& field)>;
+
+std::optional<PatchError> fail(const std::string& field, std::string message) {
+  return PatchError{field, field + " " + std::move(message)};
+}
+
+Member probability(double& out) {
+  return [&out](const rapidjson::Value& v, const std::string& field) -> std::optional<PatchError> {
+    if (!v.IsNumber() || v.GetDouble() < 0.0 || v.GetDouble() > 1.0) return fail(field, "must be a number in [0, 1]");
+    out = v.GetDouble();
+    return std::nullopt;
+  };
+}
+
+Member boolean(bool& out) {
+  return [&out](const rapidjson::Value& v, const std::string& field) -> std::optional<PatchError> {
+    if (!v.IsBool()) return fail(field, "must be true or false");
+    out = v.GetBool();
+    return std::nullopt;
+  };
+}
+
+Member milliseconds(std::chrono::milliseconds& out) {
+  return [&out](const rapidjson::Value& v, const std::string& field) -> std::optional<PatchError> {
+    if (!v.IsInt64() || v.GetInt64() < 0 || v.GetInt64() > 600000) {
+      return fail(field, "must be an integer number of milliseconds in 0..600000");
+    }
+    out = std::chrono::milliseconds(v.GetInt64());
+    return std::nullopt;
+  };
+}
+
+bool is_error_status(const rapidjson::Value& v) { return v.IsInt() && v.GetInt() >= 400 && v.GetInt() <= 599; }
+
+Member status_list(std::vector<int>& out) {
+  return [&out](const rapidjson::Value& v, const std::string& field) -> std::optional<PatchError> {
+    if (!v.IsArray() || v.Empty() || v.Size() > 16) return fail(field, "must be an array of 1..16 HTTP statuses");
+    std::vector<int> values;
+    for (rapidjson::SizeType i = 0; i < v.Size(); ++i) {
+      if (!is_error_status(v[i])) return fail(field + "[" + std::to_string(i) + "]", "must be an integer in 400..599");
+      values.push_back(v[i].GetInt());
+    }
+    out = std::move(values);
+    return std::nullopt;
+  };
+}
+
+Member error_queue(std::deque<int>& out) {
+  return [&out](const rapidjson::Value& v, const std::string& field) -> std::optional<PatchError> {
+    if (!v.IsArray() || v.Size() > 1000) return fail(field, "must be an array of at most 1000 entries");
+    std::deque<int> values;
+    for (rapidjson::SizeType i = 0; i < v.Size(); ++i) {
+      if (v[i].IsString() && std::string_view(v[i].GetString()) == "timeout") {
+        values.push_back(kTimeoutMarker);
+      } else if (is_error_status(v[i])) {
+        values.push_back(v[i].GetInt());
+      } else {
+        return fail(field + "[" + std::to_string(i) + "]", "must be an integer in 400..599 or \"timeout\"");
+      }
+    }
+    out = std::move(values);
+    return std::nullopt;
+  };
+}
+
+Member auth_status(std::optional<int>& out) {
+  return [&out](const rapidjson::Value& v, const std::string& field) -> std::optional<PatchError> {
+    if (v.IsNull()) {
+      out.reset();
+    } else if (v.IsInt() && (v.GetInt() == 401 || v.GetInt() == 403)) {
+      out = v.GetInt();
+    } else {
+      return fail(field, "must be null, 401 or 403");
+    }
+    return std::nullopt;
+  };
+}
+
+Member silent_list(std::vector<Status>& out) {
+  return [&out](const rapidjson::Value& v, const std::string& field) -> std::optional<PatchError> {
+    if (!v.IsArray()) return fail(field, "must be an array of status names");
+    std::vector<Status> values;
+    for (rapidjson::SizeType i = 0; i < v.Size(); ++i) {
+      std::optional<Status> s;
+      if (v[i].IsString()) s = parse_status(v[i].GetString());
+      if (!s) return fail(field + "[" + std::to_string(i) + "]", "must be a Factory status such as ASSEMBLY_COMPLETE");
+      if (std::find(values.begin(), values.end(), *s) == values.end()) values.push_back(*s);
+    }
+    out = std::move(values);
+    return std::nullopt;
+  };
+}
+
+using Section = std::map<std::string, Member>;
+
+Section endpoint_section(EndpointFaults& f) {
+  return {{"latency_ms", milliseconds(f.latency)},
+          {"timeout_probability", probability(f.timeout_probability)},
+          {"error_probability", probability(f.error_probability)},
+          {"error_statuses", status_list(f.error_statuses)},
+          {"next_errors", error_queue(f.next_errors)},
+          {"reject_400_probability", probability(f.reject_400_probability)},
+          {"auth_failure", auth_status(f.auth_failure)}};
+}
+
+std::map<std::string, Section> sections(FaultPlan& p) {
+  return {{"placement", endpoint_section(p.placement)},
+          {"status_query", endpoint_section(p.status_query)},
+          {"webhooks",
+           {{"drop_probability", probability(p.webhooks.drop_probability)},
+            {"duplicate_probability", probability(p.webhooks.duplicate_probability)},
+            {"reorder_probability", probability(p.webhooks.reorder_probability)},
+            {"silent_statuses", silent_list(p.webhooks.silent_statuses)},
+            {"down", boolean(p.webhooks.down)}}},
+          {"production",
+           {{"qc_failure_probability", probability(p.production.qc_failure_probability)},
+            {"paused", boolean(p.production.paused)}}}};
+}
+
+std::string name_of(const rapidjson::Value& name) { return std::string(name.GetString(), name.GetStringLength()); }
+
+void write_number(JsonWriter& w, std::string_view key, double v) {
+  write_string(w, key);
+  w.Double(v);
+}
+
+void write_endpoint(JsonWriter& w, const EndpointFaults& f) {
+  w.StartObject();
+  write_string(w, "latency_ms");
+  w.Int64(f.latency.count());
+  write_number(w, "timeout_probability", f.timeout_probability);
+  write_number(w, "error_probability", f.error_probability);
+  write_string(w, "error_statuses");
+  w.StartArray();
+  for (int s : f.error_statuses) w.Int(s);
+  w.EndArray();
+  write_string(w, "next_errors");
+  w.StartArray();
+  for (int s : f.next_errors) {
+    if (s == kTimeoutMarker) {
+      write_string(w, "timeout");
+    } else {
+      w.Int(s);
+    }
+  }
+  w.EndArray();
+  write_number(w, "reject_400_probability", f.reject_400_probability);
+  write_string(w, "auth_failure");
+  if (f.auth_failure) {
+    w.Int(*f.auth_failure);
+  } else {
+    w.Null();
+  }
+  w.EndObject();
+}
+
+}  // namespace
+
+std::optional<PatchError> apply_fault_patch(FaultPlan& plan, const rapidjson::Value& patch) {
+  if (!patch.IsObject()) return PatchError{"", "the fault document must be a JSON object"};
+  FaultPlan updated = plan;
+  auto table = sections(updated);
+  for (const auto& section : patch.GetObject()) {
+    const std::string section_name = name_of(section.name);
+    auto s = table.find(section_name);
+    if (s == table.end()) {
+      return PatchError{section_name, "unknown section '" + section_name +
+                                          "' (expected placement, status_query, webhooks, production)"};
+    }
+    if (!section.value.IsObject()) return fail(section_name, "must be an object");
+    for (const auto& m : section.value.GetObject()) {
+      const std::string field = section_name + "." + name_of(m.name);
+      auto member = s->second.find(name_of(m.name));
+      if (member == s->second.end()) return PatchError{field, "unknown member " + field};
+      if (auto e = member->second(m.value, field)) return e;
+    }
+  }
+  plan = std::move(updated);
+  return std::nullopt;
+}
+
+std::string to_json(const FaultPlan& plan) {
+  return build_json([&](JsonWriter& w) {
+    w.StartObject();
+    write_string(w, "placement");
+    write_endpoint(w, plan.placement);
+    write_string(w, "status_query");
+    write_endpoint(w, plan.status_query);
+    write_string(w, "webhooks");
+    w.StartObject();
+    write_number(w, "drop_probability", plan.webhooks.drop_probability);
+    write_number(w, "duplicate_probability", plan.webhooks.duplicate_probability);
+    write_number(w, "reorder_probability", plan.webhooks.reorder_probability);
+    write_string(w, "silent_statuses");
+    w.StartArray();
+    for (Status s : plan.webhooks.silent_statuses) write_string(w, to_string(s));
+    w.EndArray();
+    write_string(w, "down");
+    w.Bool(plan.webhooks.down);
+    w.EndObject();
+    write_string(w, "production");
+    w.StartObject();
+    write_number(w, "qc_failure_probability", plan.production.qc_failure_probability);
+    write_string(w, "paused");
+    w.Bool(plan.production.paused);
+    w.EndObject();
+    w.EndObject();
+  });
+}
+
+EndpointDecision decide_endpoint(EndpointFaults& faults, Random& rng) {
+  EndpointDecision d;
+  d.latency = faults.latency;
+  if (faults.auth_failure) {
+    d.kind = Injected::auth;
+    d.status = *faults.auth_failure;
+  } else if (!faults.next_errors.empty()) {
+    const int next = faults.next_errors.front();
+    faults.next_errors.pop_front();
+    d.kind = next == kTimeoutMarker ? Injected::timeout : Injected::error;
+    d.status = next;
+  } else if (rng.chance(faults.timeout_probability)) {
+    d.kind = Injected::timeout;
+  } else if (!faults.error_statuses.empty() && rng.chance(faults.error_probability)) {
+    d.kind = Injected::error;
+    d.status = faults.error_statuses[rng.index(faults.error_statuses.size())];
+  } else if (rng.chance(faults.reject_400_probability)) {
+    d.kind = Injected::error;
+    d.status = 400;
+  }
+  return d;
+}
+
+ApiError injected_error(int status) {
+  switch (status) {
+    case 400: return {400, "INVALID_SPECIFICATION", "The Factory rejected the order specification", "vehicle_specification"};
+    case 401: return {401, "UNAUTHORIZED", "Invalid or expired API token", ""};
+    case 403: return {403, "FORBIDDEN", "The API token may not perform this operation", ""};
+    case 404: return {404, "ORDER_NOT_FOUND", "Order not found", ""};
+    case 409: return {409, "CONFLICT", "Conflicting request", ""};
+    case 429: return {429, "RATE_LIMITED", "Too many requests", ""};
+    case 500: return {500, "INTERNAL_ERROR", "Internal Factory error", ""};
+    case 502: return {502, "BAD_GATEWAY", "Factory upstream unavailable", ""};
+    case 503: return {503, "SERVICE_UNAVAILABLE", "Factory temporarily unavailable", ""};
+    case 504: return {504, "GATEWAY_TIMEOUT", "Factory upstream timed out", ""};
+    default: return {status, status < 500 ? "CLIENT_ERROR" : "SERVER_ERROR", "Injected error", ""};
+  }
+}
+
+WebhookDecision decide_webhook(const WebhookFaults& faults, Status status, Random& rng) {
+  WebhookDecision d;
+  if (std::find(faults.silent_statuses.begin(), faults.silent_statuses.end(), status) != faults.silent_statuses.end()) {
+    d.silent = true;
+    return d;
+  }
+  if (rng.chance(faults.drop_probability)) {
+    d.dropped = true;
+    return d;
+  }
+  d.duplicate = rng.chance(faults.duplicate_probability);
+  d.reorder = rng.chance(faults.reorder_probability);
+  return d;
+}
+
+}  // namespace caas::factory_sim
