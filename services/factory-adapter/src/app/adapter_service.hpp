@@ -1,0 +1,61 @@
+#pragma once
+// The factory-adapter on the platform skeleton: configuration, the two
+// consumers, the placement worker, the reconciler and the admin API.
+
+#include "app/admin_api.hpp"
+#include "app/emitter.hpp"
+#include "app/event_handlers.hpp"
+#include "app/factory_order_locks.hpp"
+#include "app/placement_worker.hpp"
+#include "app/probe.hpp"
+#include "app/reconciler.hpp"
+#include "clients/factory_client.hpp"
+#include "domain/placement.hpp"
+#include "store/adapter_store.hpp"
+
+#include <caas/resilience/circuit_breaker.hpp>
+#include <caas/service/runtime.hpp>
+
+#include <memory>
+
+namespace caas::factory {
+
+struct AdapterSettings {
+  FactoryClientOptions client;
+  PlacementRetrySettings retry;
+  WorkerSettings worker;
+  resilience::CircuitBreakerConfig breaker;
+  ReconcilerSettings reconciler;
+  int status_max_attempts = 8;                      // unknown factory order: retries before the DLQ
+  std::chrono::milliseconds status_retry_max{5000};
+  std::optional<security::ApiKeyStore> api_keys;
+};
+
+/// Reads the adapter's variables (see README); problems are recorded in `env`.
+AdapterSettings load_adapter_settings(observability::EnvConfig& env);
+
+class AdapterService final : public service::Service {
+ public:
+  explicit AdapterService(events::Clock clock = events::system_now);
+  ~AdapterService() override;
+
+  void load_config(observability::EnvConfig& env) override;
+  void wire(service::ServiceRuntime& runtime) override;
+  void stop() override;
+
+ private:
+  events::Clock clock_;
+  std::unique_ptr<AdapterSettings> settings_;
+  std::unique_ptr<AdapterStore> store_;
+  std::unique_ptr<Probe> probe_;
+  std::unique_ptr<Emitter> emitter_;
+  std::unique_ptr<FactoryClient> client_;
+  std::unique_ptr<resilience::CircuitBreaker> breaker_;
+  std::unique_ptr<FactoryOrderLocks> locks_;
+  std::unique_ptr<PlacementWorker> worker_;
+  std::unique_ptr<Reconciler> reconciler_;
+  std::unique_ptr<EventHandlers> handlers_;
+  std::unique_ptr<AdminApi> admin_;
+};
+
+}  // namespace caas::factory

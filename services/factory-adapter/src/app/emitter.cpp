@@ -1,0 +1,28 @@
+#include "app/emitter.hpp"
+
+#include "domain/events.hpp"
+
+#include <caas/events/envelope.hpp>
+
+namespace caas::factory {
+
+std::int64_t Emitter::now_ms() const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(clock_().time_since_epoch()).count();
+}
+
+Result<kafka::Record> Emitter::make(const OutboundEvent& e) const {
+  const std::string id = e.event_id;
+  const std::string correlation = e.correlation_id.empty() ? id : std::string(e.correlation_id);
+  auto env = events::make_envelope(e.type, kEventSource, e.key, e.data, correlation, e.causation_id, clock_,
+                                   [&id] { return id; });
+  if (!env) return env.error();
+  if (auto valid = schemas_.validate(*env); !valid) return valid.error();
+  kafka::Record record;
+  record.topic = std::string(e.topic);
+  record.key = std::string(e.key);
+  record.value = events::serialize(*env);
+  for (auto& [k, v] : events::kafka_headers(*env)) record.headers.push_back({k, v});
+  return record;
+}
+
+}  // namespace caas::factory

@@ -1,0 +1,132 @@
+#include "app/event_handlers.hpp"
+
+#include "clients/factory_api.hpp"
+#include "domain/events.hpp"
+#include "domain/json.hpp"
+
+#include <caas/events/json.hpp>
+#include <caas/events/time.hpp>
+
+namespace caas::factory {
+
+using service::HandlerOutcome;
+
+namespace {
+std::int64_t to_ms(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+}  // namespace
+
+HandlerOutcome EventHandlers::on_command(const service::ConsumedEvent& event, store::WriteTxn& txn) {
+  if (event.envelope.type != "factory.place-order") return HandlerOutcome::applied();  // not ours to act on
+  auto doc = events::parse_strict_json(event.envelope.data);
+  if (!doc || !doc->IsObject()) return HandlerOutcome::permanent("data is not a JSON object");
+  const auto order_id = string_or(*doc, "order_id");
+  const auto customer_id = string_or(*doc, "customer_id");
+  if (store_.placement(order_id) || store_.pending(order_id)) {
+    // The idempotency key is per order: a repeated command (a re-sent
+    // reservation payment, a replay) must not start a second placement.
+    log_.info("place-order for an order already being placed or placed: ignored",
+              {{"operation", "order_placement"}, {"order_id", order_id}, {"customer_id", customer_id},
+               {"event_id", event.envelope.id}});
+    return HandlerOutcome::applied();
+  }
+  PendingPlacement p;
+  p.order_id = order_id;
+  p.order_number = string_or(*doc, "order_number");
+  p.idempotency_key = string_or(*doc, "idempotency_key");
+  p.customer_id = customer_id;
+  p.correlation_id = event.envelope.correlationid;
+  p.causation_id = event.envelope.id;
+  p.request_body = placement_request_body(event.envelope.data);
+  p.created_at_ms = emitter_.now_ms();
+  p.next_attempt_at_ms = p.created_at_ms;
+  AdapterStore::put(txn, p);
+  log_.info("placement queued", {{"operation", "order_placement"}, {"status", "queued"}, {"order_id", order_id},
+                                 {"customer_id", customer_id}, {"correlation_id", p.correlation_id}});
+  if (placement_queued_) placement_queued_();
+  return HandlerOutcome::applied();
+}
+
+HandlerOutcome EventHandlers::on_factory_status(const service::ConsumedEvent& event, store::WriteTxn& txn) {
+  if (event.envelope.type != "ingress.factory-status") return HandlerOutcome::applied();
+  auto doc = events::parse_strict_json(event.envelope.data);
+  if (!doc || !doc->IsObject()) return HandlerOutcome::permanent("data is not a JSON object");
+  const auto factory_order_id = string_or(*doc, "order_id");
+  const auto status = parse_factory_status(string_or(*doc, "status"));
+  const auto ts_text = string_or(*doc, "timestamp");
+  const auto ts = events::parse_rfc3339(ts_text);
+  const auto received = events::parse_rfc3339(string_or(*doc, "received_at"));
+  if (!status || !ts || !received) return HandlerOutcome::permanent("status, timestamp or received_at invalid");
+  const auto received_ms = to_ms(received.value());
+  const auto ts_ms = to_ms(ts.value());
+
+  struct Outcome {
+    HandlerOutcome outcome;
+    std::uint64_t written_rev = 0;
+    Verdict verdict = Verdict::not_applied;
+    std::string order_id;
+    std::string customer_id;
+    std::string reason;
+  };
+  auto out = locks_.handler_section(factory_order_id, [&]() -> Outcome {
+    auto rec = store_.factory_order(factory_order_id);
+    if (!rec) {
+      // The webhook may have overtaken our own placement record (the ingress
+      // accepts unknown orders during a grace period): retry, then DLQ.
+      return {HandlerOutcome::transient("unknown factory order " + factory_order_id), 0, Verdict::not_applied, "",
+              "", "unknown factory order"};
+    }
+    const auto decision = decide_status(rec->status, *status, ts_ms);
+    if (decision.verdict == Verdict::duplicate) {
+      return {HandlerOutcome::applied(), 0, decision.verdict, rec->order_id, rec->customer_id, decision.reason};
+    }
+    StatusEntry entry{*status, ts_text, ts_ms, std::string(kSourceWebhook), false, received_ms, event.envelope.id};
+    record_status(rec->status, entry, decision);
+    entry.applied = decision.verdict == Verdict::applied;
+    if (entry.applied) rec->last_update_ms = std::max(rec->last_update_ms, received_ms);
+    ++rec->rev;
+    AdapterStore::put(txn, *rec);
+    StatusDetails details{string_or(*doc, "estimated_completion_date"), string_or(*doc, "notes"),
+                          string_or(*doc, "location")};
+    auto record = emitter_.make({kFactoryEventsTopic, "factory.status-changed", rec->order_id,
+                                 status_changed_data(rec->order_id, factory_order_id, entry, decision.previous, details),
+                                 derive_id("factory.status-changed/webhook", event.envelope.id),
+                                 event.envelope.correlationid, event.envelope.id});
+    if (!record) {
+      return {HandlerOutcome::permanent("cannot build factory.status-changed: " + record.error().message), 0,
+              decision.verdict, rec->order_id, rec->customer_id, decision.reason};
+    }
+    txn.enqueue(std::move(record.value()));
+    return {HandlerOutcome::applied(), rec->rev, decision.verdict, rec->order_id, rec->customer_id, decision.reason};
+  });
+
+  const auto latency_ms = std::max<std::int64_t>(0, emitter_.now_ms() - received_ms);
+  const bool failed = out.outcome.kind() != HandlerOutcome::Kind::applied;
+  const bool duplicate = !failed && out.verdict == Verdict::duplicate;
+  const char* outcome = failed ? "failure" : duplicate ? "duplicate" : "success";
+  probe_.webhooks.Add({{"outcome", outcome}}).Increment();
+  if (duplicate) probe_.duplicates.Increment();
+  if (!failed && !duplicate) {
+    probe_.webhook_latency.with({}).Observe(static_cast<double>(latency_ms) / 1000.0);
+    probe_.status_events
+        .Add({{"source", "webhook"}, {"applied", out.verdict == Verdict::applied ? "true" : "false"}})
+        .Increment();
+  }
+  log_.log(failed ? observability::LogLevel::warn : observability::LogLevel::info,
+           duplicate ? "duplicate factory webhook ignored" : failed ? "factory webhook not processed"
+                                                                   : "factory status recorded",
+           {{"operation", "webhook_received"},
+            {"status", failed ? "failure" : "success"},
+            {"order_id", out.order_id},
+            {"customer_id", out.customer_id},
+            {"factory_order_id", factory_order_id},
+            {"factory_status", std::string(to_string(*status))},
+            {"timestamp", ts_text},
+            {"verdict", std::string(to_string(out.verdict))},
+            {"error_details", failed ? out.outcome.reason() : out.reason},
+            {"latency_ms", latency_ms}});
+  return out.outcome;
+}
+
+}  // namespace caas::factory

@@ -1,0 +1,157 @@
+#include "domain/events.hpp"
+
+#include "domain/json.hpp"
+
+#include <caas/security/crypto.hpp>
+
+namespace caas::factory {
+
+std::string derive_id(std::string_view kind, std::string_view basis) {
+  std::string material;
+  material.reserve(kind.size() + basis.size() + 1);
+  material.append(kind).push_back('\n');
+  material.append(basis);
+  auto d = security::sha256(material);
+  d[6] = static_cast<std::uint8_t>((d[6] & 0x0F) | 0x50);
+  d[8] = static_cast<std::uint8_t>((d[8] & 0x3F) | 0x80);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(36);
+  for (std::size_t i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
+    out.push_back(kHex[d[i] >> 4]);
+    out.push_back(kHex[d[i] & 0x0F]);
+  }
+  return out;
+}
+
+namespace {
+// Schema bounds: keep free text within the maxLength of its field.
+std::string clip(std::string_view s, std::size_t max) { return std::string(s.substr(0, max)); }
+}  // namespace
+
+std::string order_placed_data(std::string_view order_id, const Created& c, int attempts) {
+  JsonOut j;
+  j.begin()
+      .field("order_id", order_id)
+      .field("factory_order_id", c.factory_order_id)
+      .field("status", c.status)
+      .field("estimated_delivery_date", c.estimated_delivery_date)
+      .field("manufacturing_location", clip(c.manufacturing_location, 256))
+      .field("created_at", c.created_at)
+      .field("attempts", attempts < 1 ? 1 : attempts)
+      .end();
+  return j.take();
+}
+
+std::string order_rejected_data(std::string_view order_id, const Rejected& r, int attempts, std::string_view at) {
+  JsonOut j;
+  j.begin()
+      .field("order_id", order_id)
+      .field("http_status", r.http_status)
+      .field("error_code", clip(r.error_code.empty() ? "UNKNOWN" : r.error_code, 128))
+      .field("message", clip(r.message, 2048));
+  if (!r.field.empty()) j.field("field", clip(r.field, 256));
+  j.field("attempts", attempts < 1 ? 1 : attempts).field("rejected_at", at).end();
+  return j.take();
+}
+
+std::string submission_failed_data(const SubmissionFailure& f) {
+  JsonOut j;
+  j.begin()
+      .field("order_id", f.order_id)
+      .field("error_class", resilience::to_string(f.error_class));
+  if (f.http_status >= 100 && f.http_status <= 599) j.field("http_status", f.http_status);
+  j.field("attempts", f.attempts < 1 ? 1 : f.attempts)
+      .field("last_error", clip(f.last_error, 2048))
+      .field("critical", f.critical)
+      .optional_field("ticket_id", f.ticket_id)
+      .field("failed_at", f.failed_at)
+      .end();
+  return j.take();
+}
+
+std::string status_changed_data(std::string_view order_id, std::string_view factory_order_id,
+                                const StatusEntry& entry, std::optional<FactoryStatus> previous,
+                                const StatusDetails& details) {
+  JsonOut j;
+  j.begin()
+      .field("order_id", order_id)
+      .field("factory_order_id", factory_order_id)
+      .field("status", to_string(entry.status));
+  j.key("previous_status");
+  if (previous) {
+    j.str(to_string(*previous));
+  } else {
+    j.null();
+  }
+  j.field("timestamp", entry.timestamp)
+      .optional_field("estimated_completion_date", details.estimated_completion_date)
+      .optional_field("notes", clip(details.notes, 2048))
+      .optional_field("location", clip(details.location, 256))
+      .field("source", entry.source)
+      .field("applied", entry.applied)
+      .optional_field("ingress_event_id", entry.ingress_event_id)
+      .end();
+  return j.take();
+}
+
+std::string discrepancy_data(const DiscrepancyFound& d) {
+  JsonOut j;
+  j.begin()
+      .field("order_id", d.order_id)
+      .field("factory_order_id", d.factory_order_id)
+      .field("caas_status", to_string(d.caas_status))
+      .field("factory_status", to_string(d.factory_status))
+      .field("detected_by", d.detected_by)
+      .field("action", d.action)
+      .field("detected_at", d.detected_at)
+      .optional_field("details", clip(d.details, 2048))
+      .end();
+  return j.take();
+}
+
+std::string ticket_data(const Ticket& t) {
+  JsonOut j;
+  j.begin()
+      .field("ticket_id", t.ticket_id)
+      .field("category", t.category)
+      .field("severity", t.severity)
+      .field("title", clip(t.title, 256))
+      .field("description", clip(t.description, 8192))
+      .optional_field("order_id", t.order_id)
+      .optional_field("factory_order_id", t.factory_order_id)
+      .optional_field("customer_id", t.customer_id)
+      .field("opened_by", "factory-adapter")
+      .field("opened_at", t.opened_at)
+      .end();
+  return j.take();
+}
+
+Ticket placement_ticket(PlacementAction action, std::string_view order_id, std::string_view idempotency_key,
+                        std::string_view customer_id, std::string_view why, int attempts, std::string_view at) {
+  Ticket t;
+  const bool auth = action == PlacementAction::auth_failed;
+  t.category = auth ? "factory-auth-failure" : "factory-submission-failed";
+  t.severity = auth ? "critical" : "high";
+  t.ticket_id = "TCK-" + derive_id("ticket/" + t.category, std::string(order_id) + "\n" + std::string(idempotency_key));
+  switch (action) {
+    case PlacementAction::auth_failed:
+      t.title = "Factory API refused our credentials: escalate to the integration team";
+      break;
+    case PlacementAction::rejected:
+      t.title = "Factory rejected order " + std::string(order_id) + ": fix the data and resubmit manually";
+      break;
+    default:
+      t.title = "Factory order " + std::string(order_id) + " not placed after retries: place it manually";
+      break;
+  }
+  t.description = "Placement of order " + std::string(order_id) + " gave up after " + std::to_string(attempts) +
+                  " attempt(s): " + std::string(why) + ". The customer's reservation stays valid.";
+  t.order_id = std::string(order_id);
+  t.customer_id = std::string(customer_id);
+  t.opened_at = std::string(at);
+  return t;
+}
+
+}  // namespace caas::factory
