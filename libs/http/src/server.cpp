@@ -139,14 +139,30 @@ class Session : public std::enable_shared_from_this<Session> {
     socket_.shutdown(tcp::socket::shutdown_both, ec);
     socket_.close(ec);
     slots_.clear();
+    // Nothing is owed any more; let go of the self-reference after this
+    // handler returns (callers may still touch members).
+    owed_ = 0;
+    if (owed_hold_) net::post(executor(), [hold = std::move(owed_hold_)] {});
   }
 
-  // A response from a Responder, posted to the strand.
+  // A handler is about to answer asynchronously. Responders only hold the
+  // session weakly (a client that left must not keep it), so while a response
+  // is owed the session holds itself: with "Connection: close" no read is
+  // pending that would otherwise keep it alive until the answer comes.
+  void owe_response() {
+    if (owed_++ == 0) owed_hold_ = shared_from_this();
+  }
+
+  // A response from a Responder, posted to the strand (the posting handler
+  // holds the session, so releasing the self-reference here is safe).
   void on_response(std::uint64_t seq, Response response) {
     if (closing_) return;
     for (auto& slot : slots_) {
       if (slot.seq == seq) {
-        if (!slot.response) slot.response = std::move(response);
+        if (!slot.response) {
+          slot.response = std::move(response);
+          if (owed_ > 0 && --owed_ == 0) owed_hold_.reset();
+        }
         break;
       }
     }
@@ -462,6 +478,8 @@ class Session : public std::enable_shared_from_this<Session> {
   bool stop_reading_ = false;
   bool draining_ = false;
   bool closing_ = false;  // no new work; linger or closed
+  std::size_t owed_ = 0;                 // asynchronous responses not yet delivered
+  std::shared_ptr<Session> owed_hold_;  // self-reference while owed_ > 0
   bool closed_ = false;
   std::array<char, 4096> linger_buf_{};
 
@@ -526,6 +544,7 @@ void Session::dispatch(std::uint64_t seq, Request req) {
   slots_.back().route = std::string(m.pattern);
   req.route = std::string(m.pattern);
   req.path_params = std::move(m.params);
+  owe_response();
   Responder responder(std::make_unique<Sink>(weak_from_this(), server_.state_, seq));
   try {
     (*m.handler)(std::move(req), std::move(responder));

@@ -374,6 +374,33 @@ TEST_CASE("async responder completes from another thread, a dropped one answers 
   CHECK(obs.connections == 1);
 }
 
+TEST_CASE("an asynchronous answer reaches a client that sent Connection: close or HTTP/1.0", "[server][async]") {
+  // Nothing reads from such a connection while the answer is owed: the
+  // session must keep itself alive for it (regression: it was closed unanswered).
+  Parked parked;
+  Server server(fast_options(), test_router(&parked));
+  server.start();
+  for (const auto* request : {"GET /park/1 HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
+                              "GET /park/2 HTTP/1.0\r\nHost: t\r\n\r\n"}) {
+    INFO(request);
+    RawConn c(server.port());
+    REQUIRE(c.send(request));
+    REQUIRE(wait_until([&] { return parked.size() == 1; }));
+    std::thread worker([&] {
+      auto [req, resp] = parked.take(0);
+      resp(Response::json(201, R"({"created":true})"));
+    });
+    worker.join();
+    auto r = c.read_response();
+    REQUIRE(r);
+    CHECK(r->result_int() == 201);
+    CHECK(r->body() == R"({"created":true})");
+    CHECK_FALSE(r->keep_alive());
+    parked.clear();
+  }
+  CHECK(wait_until([&] { return server.in_flight() == 0; }));
+}
+
 TEST_CASE("max_in_flight answers 503 with Retry-After", "[server][limits]") {
   Parked parked;
   auto opts = fast_options();

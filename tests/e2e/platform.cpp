@@ -1,0 +1,248 @@
+#include "platform.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <random>
+#include <stdexcept>
+
+#include "eventually.hpp"
+
+namespace caas::e2e {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::uint16_t free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) throw std::runtime_error("socket() failed");
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+void write_file(const std::filesystem::path& p, const std::string& text) {
+  std::ofstream out(p, std::ios::binary);
+  out << text;
+  if (!out) throw std::runtime_error("cannot write " + p.string());
+}
+
+std::filesystem::path fresh_dir() {
+  std::random_device rd;
+  auto dir = std::filesystem::temp_directory_path() / ("caas-e2e-" + std::to_string(rd()));
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+const char* service_dir_name(Platform::Proc p) {
+  switch (p) {
+    case Platform::Proc::ingress: return "webhook-ingress";
+    case Platform::Proc::order: return "order";
+    case Platform::Proc::adapter: return "factory-adapter";
+    case Platform::Proc::factory_sim: return "factory-sim";
+  }
+  return "?";
+}
+
+}  // namespace
+
+const char* name(Platform::Proc p) {
+  switch (p) {
+    case Platform::Proc::factory_sim: return "caas-factory-sim";
+    case Platform::Proc::ingress: return "caas-webhook-ingress";
+    case Platform::Proc::order: return "caas-order";
+    case Platform::Proc::adapter: return "caas-factory-adapter";
+  }
+  return "?";
+}
+
+std::string JsonResponse::str(const char* field) const {
+  if (!json.IsObject()) return {};
+  auto it = json.FindMember(field);
+  return it != json.MemberEnd() && it->value.IsString() ? it->value.GetString() : std::string{};
+}
+
+Api::Api(std::uint16_t port, std::string api_key)
+    : port_(port), api_key_(std::move(api_key)), client_(std::make_shared<http::HttpClient>()) {}
+
+JsonResponse Api::get(const std::string& path) const { return call("GET", path, ""); }
+JsonResponse Api::post(const std::string& path, const std::string& body) const {
+  return call("POST", path, body);
+}
+
+JsonResponse Api::call(const std::string& method, const std::string& path, const std::string& body) const {
+  http::ClientRequest req;
+  req.method = method;
+  req.url = "http://127.0.0.1:" + std::to_string(port_) + path;
+  if (!body.empty() || method == "POST") req.headers.set("Content-Type", "application/json");
+  if (!api_key_.empty()) req.headers.set("X-Api-Key", api_key_);
+  req.body = body;
+  JsonResponse out;
+  auto r = client_->request(req, 10s);
+  if (!r) {
+    out.error = r.error().message;
+    return out;
+  }
+  out.status = r->status;
+  out.body = r->body;
+  out.json.Parse(out.body.c_str(), out.body.size());
+  if (out.json.HasParseError()) out.json.SetNull();
+  return out;
+}
+
+Platform::Platform(PlatformOptions options)
+    : options_(std::move(options)), dir_(fresh_dir()), cluster_(std::make_unique<devbroker::MockCluster>(3)) {
+  write_file(dir_ / "factory-webhook.secrets", std::string(kFactoryWebhookSecret) + "\n");
+  write_file(dir_ / "iot-webhook.secrets", "e2e-iot-webhook-secret\n");
+  write_file(dir_ / "factory-api.token", std::string(kFactoryToken) + "\n");
+  write_file(dir_ / "token.secret", "e2e-customer-token-secret-0123456789\n");
+  write_file(dir_ / "api-keys", std::string(kDealerKey) + " dealer " + kDealership + "\n" + kAdminKey +
+                                    " admin e2e-admin\n");
+  for (auto p : {Proc::ingress, Proc::order, Proc::adapter}) ports_[p] = free_port();
+}
+
+Platform::~Platform() {
+  procs_.clear();  // SIGKILL whatever still runs
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);
+}
+
+std::uint16_t Platform::port(Proc p) const {
+  auto it = ports_.find(p);
+  if (it == ports_.end()) throw std::logic_error(std::string(name(p)) + " has no port yet");
+  return it->second;
+}
+
+std::map<std::string, std::string> Platform::env_for(Proc p) const {
+  std::map<std::string, std::string> env{{"CAAS_KAFKA_BOOTSTRAP", bootstrap()},
+                                         {"CAAS_DATA_DIR", (dir_ / "data").string()},
+                                         {"CAAS_SCHEMA_DIR", CAAS_SCHEMA_DIR},
+                                         {"CAAS_LOG_LEVEL", "warn"},
+                                         {"CAAS_SHUTDOWN_GRACE", "5s"},
+                                         {"CAAS_INSTANCE_ID", std::string(service_dir_name(p)) + "-e2e"}};
+  if (p != Proc::factory_sim) env["CAAS_HTTP_PORT"] = std::to_string(port(p));
+  const auto secrets = [&](const char* f) { return (dir_ / f).string(); };
+  switch (p) {
+    case Proc::ingress:
+      env["CAAS_FACTORY_WEBHOOK_SECRETS_FILE"] = secrets("factory-webhook.secrets");
+      env["CAAS_IOT_WEBHOOK_SECRETS_FILE"] = secrets("iot-webhook.secrets");
+      for (auto& [k, v] : options_.ingress_env) env[k] = v;
+      break;
+    case Proc::order:
+      env["CAAS_API_KEYS_FILE"] = secrets("api-keys");
+      env["CAAS_TOKEN_SECRET_FILE"] = secrets("token.secret");
+      for (auto& [k, v] : options_.order_env) env[k] = v;
+      break;
+    case Proc::adapter:
+      env["CAAS_API_KEYS_FILE"] = secrets("api-keys");
+      env["CAAS_FACTORY_API_URL"] = "http://127.0.0.1:" + std::to_string(port(Proc::factory_sim));
+      env["CAAS_FACTORY_API_TOKEN_FILE"] = secrets("factory-api.token");
+      for (auto& [k, v] : options_.adapter_env) env[k] = v;
+      break;
+    case Proc::factory_sim:
+      break;
+  }
+  return env;
+}
+
+std::vector<std::string> Platform::argv_for(Proc p) const {
+  switch (p) {
+    case Proc::factory_sim:
+      return {CAAS_FACTORY_SIM_BINARY,
+              "--port",
+              "0",
+              "--port-file",
+              (dir_ / "factory-sim.port").string(),
+              "--api-token-file",
+              (dir_ / "factory-api.token").string(),
+              "--webhook-url",
+              "http://127.0.0.1:" + std::to_string(port(Proc::ingress)) + "/api/v1/webhooks/factory/status",
+              "--webhook-secret-file",
+              (dir_ / "factory-webhook.secrets").string(),
+              "--stage-interval",
+              options_.stage_interval,
+              "--retry-base",
+              options_.webhook_retry_base,
+              "--hold",
+              "3s",
+              "--seed",
+              "42"};
+    case Proc::ingress: return {CAAS_INGRESS_BINARY};
+    case Proc::order: return {CAAS_ORDER_BINARY};
+    case Proc::adapter: return {CAAS_FACTORY_ADAPTER_BINARY};
+  }
+  return {};
+}
+
+void Platform::start(Proc p) {
+  procs_.erase(p);
+  if (p == Proc::factory_sim) std::filesystem::remove(dir_ / "factory-sim.port");
+  procs_[p] = std::make_unique<testing::ChildProcess>(argv_for(p), env_for(p));
+  if (p == Proc::factory_sim) {
+    REQUIRE(procs_[p]->wait_for_line("caas-factory-sim listening", 20s));
+    std::ifstream in(dir_ / "factory-sim.port");
+    int port = 0;
+    in >> port;
+    REQUIRE(port > 0);
+    ports_[p] = static_cast<std::uint16_t>(port);
+  }
+}
+
+bool Platform::wait_ready(Proc p, std::chrono::milliseconds timeout) const {
+  const auto path = p == Proc::factory_sim ? "/healthz" : "/readyz";
+  const Api api(port(p));
+  return testing::eventually([&] { return api.get(path).status == 200; }, timeout);
+}
+
+void Platform::start_all() {
+  start(Proc::factory_sim);
+  for (auto p : {Proc::ingress, Proc::order, Proc::adapter}) start(p);
+  for (auto p : {Proc::factory_sim, Proc::ingress, Proc::order, Proc::adapter}) {
+    INFO(name(p));
+    REQUIRE(wait_ready(p, 60s));
+  }
+}
+
+void Platform::kill_hard(Proc p) {
+  auto it = procs_.find(p);
+  if (it == procs_.end()) return;
+  it->second->kill_hard();
+  procs_.erase(it);
+}
+
+void Platform::stop(Proc p) {
+  auto it = procs_.find(p);
+  if (it == procs_.end()) return;
+  it->second->terminate();
+  const auto status = it->second->wait(30s);
+  INFO(name(p) << " exit status");
+  CHECK(status == 0);
+  procs_.erase(it);
+}
+
+void Platform::wipe_store(Proc p) {
+  REQUIRE(procs_.find(p) == procs_.end());
+  std::filesystem::remove_all(dir_ / "data" / service_dir_name(p));
+}
+
+std::string sale_body(int n) {
+  const char* options[] = {"POWER_BOOST_50", "ADAS_LEVEL_2"};
+  return std::string(R"({"customer_id":"CAAS-CUST-)") + std::to_string(100000 + n) +
+         R"(","vehicle_specification":{"platform_base":"SUV_ELECTRIC_2024","initial_options":[")" +
+         options[n % 2] + R"("],"color":"MIDNIGHT_BLUE","interior":"PREMIUM_LEATHER"},"dealership_id":")" +
+         kDealership +
+         R"(","delivery_address":{"street":"Calle Principal 123","city":"Madrid","postal_code":"28001","country":"ES"},)"
+         R"("plan_comercial":{"maintenance_included":true,"warranty_years":5,"opciones_permanentes":["POWER_BOOST_50"]}})";
+}
+
+}  // namespace caas::e2e

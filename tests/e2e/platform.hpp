@@ -1,0 +1,105 @@
+#pragma once
+// The whole order flow as real processes on loopback, for end-to-end tests:
+// an in-process Kafka-protocol broker (MockCluster), caas-factory-sim,
+// caas-webhook-ingress, caas-order and caas-factory-adapter, each started
+// from the build tree with its own data directory, killable (SIGKILL),
+// restartable and wipeable one by one. Every wait is bounded.
+
+#include <caas/devbroker/mock_cluster.hpp>
+#include <caas/http/client.hpp>
+#include <rapidjson/document.h>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "child_process.hpp"
+
+namespace caas::e2e {
+
+/// Credentials the platform under test is configured with.
+inline constexpr const char* kDealerKey = "e2e-dealer-key-0123456789";
+inline constexpr const char* kAdminKey = "e2e-admin-key-0123456789ab";
+inline constexpr const char* kDealership = "DEALER-ES-001";
+inline constexpr const char* kFactoryToken = "e2e-factory-api-token";
+inline constexpr const char* kFactoryWebhookSecret = "e2e-factory-webhook-secret";
+
+struct JsonResponse {
+  int status = 0;                 // 0 = transport failure (see error)
+  std::string body;
+  std::string error;
+  rapidjson::Document json;       // parsed body (Null when not JSON)
+  const rapidjson::Value& operator[](const char* field) const { return json[field]; }
+  std::string str(const char* field) const;  // "" when absent / not a string
+};
+
+/// JSON over HTTP with a deadline on every call.
+class Api {
+ public:
+  explicit Api(std::uint16_t port, std::string api_key = {});
+  JsonResponse get(const std::string& path) const;
+  JsonResponse post(const std::string& path, const std::string& body) const;
+  JsonResponse call(const std::string& method, const std::string& path, const std::string& body) const;
+  std::uint16_t port() const { return port_; }
+
+ private:
+  std::uint16_t port_;
+  std::string api_key_;
+  std::shared_ptr<http::HttpClient> client_;
+};
+
+/// Tuning of the processes under test (timers in milliseconds so tests run fast).
+struct PlatformOptions {
+  std::string stage_interval = "150ms";  // simulator: time between manufacturing stages
+  std::string webhook_retry_base = "50ms";
+  std::map<std::string, std::string> order_env;
+  std::map<std::string, std::string> adapter_env;
+  std::map<std::string, std::string> ingress_env;
+};
+
+class Platform {
+ public:
+  enum class Proc { factory_sim, ingress, order, adapter };
+
+  explicit Platform(PlatformOptions options = {});
+  ~Platform();
+  Platform(const Platform&) = delete;
+  Platform& operator=(const Platform&) = delete;
+
+  /// Starts every process and waits until all are ready.
+  void start_all();
+  void start(Proc p);
+  void kill_hard(Proc p);     // SIGKILL: no shutdown code runs
+  void stop(Proc p);          // SIGTERM and wait for a clean exit (REQUIREs exit 0)
+  void wipe_store(Proc p);    // delete the service's RocksDB directory (process must be down)
+  bool wait_ready(Proc p, std::chrono::milliseconds timeout) const;
+
+  std::uint16_t port(Proc p) const;
+  const std::string& bootstrap() const { return cluster_->bootstrap(); }
+  devbroker::MockCluster& cluster() { return *cluster_; }
+  Api order_api(const std::string& key = kDealerKey) const { return Api(port(Proc::order), key); }
+  Api adapter_api() const { return Api(port(Proc::adapter), kAdminKey); }
+  Api factory_sim() const { return Api(port(Proc::factory_sim)); }
+  const std::filesystem::path& dir() const { return dir_; }
+
+ private:
+  std::map<std::string, std::string> env_for(Proc p) const;
+  std::vector<std::string> argv_for(Proc p) const;
+
+  PlatformOptions options_;
+  std::filesystem::path dir_;
+  std::unique_ptr<devbroker::MockCluster> cluster_;
+  std::map<Proc, std::uint16_t> ports_;
+  std::map<Proc, std::unique_ptr<testing::ChildProcess>> procs_;
+};
+
+const char* name(Platform::Proc p);
+
+/// A register-sale body for the dealership above; `n` varies customer and options.
+std::string sale_body(int n);
+
+}  // namespace caas::e2e
