@@ -20,6 +20,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <unistd.h>
 
 using namespace caas;
@@ -110,6 +111,7 @@ class Adapter {
     return {r->status, r->body};
   }
   std::string metrics() const { return call("GET", "/metrics", "").body; }
+  bool ready() const { return call("GET", "/readyz", "").status == 200; }
 
  private:
   std::unique_ptr<AdapterService> service_;
@@ -200,6 +202,53 @@ std::string status_body(const std::string& fo, const std::string& status,
   }
   return R"({"order_id":")" + fo + R"(","status":")" + status + R"(","status_history":[)" + h +
          R"(],"estimated_delivery_date":"2027-02-15","current_location":"Barcelona"})";
+}
+
+/// Paths at which two JSON documents differ ("" when equal): a readable
+/// field-by-field comparison.
+void json_diff(const rapidjson::Value& a, const rapidjson::Value& b, const std::string& path,
+               std::vector<std::string>& out) {
+  if (a.IsObject() && b.IsObject()) {
+    std::set<std::string> names;
+    for (const auto& m : a.GetObject()) names.insert(m.name.GetString());
+    for (const auto& m : b.GetObject()) names.insert(m.name.GetString());
+    for (const auto& n : names) {
+      const auto ia = a.FindMember(n.c_str());
+      const auto ib = b.FindMember(n.c_str());
+      if (ia == a.MemberEnd() || ib == b.MemberEnd()) {
+        out.push_back(path + "/" + n + " (missing on one side)");
+      } else {
+        json_diff(ia->value, ib->value, path + "/" + n, out);
+      }
+    }
+    return;
+  }
+  if (a.IsArray() && b.IsArray()) {
+    if (a.Size() != b.Size()) out.push_back(path + " (length " + std::to_string(a.Size()) + " vs " +
+                                            std::to_string(b.Size()) + ")");
+    for (rapidjson::SizeType i = 0; i < std::min(a.Size(), b.Size()); ++i) {
+      json_diff(a[i], b[i], path + "/" + std::to_string(i), out);
+    }
+    return;
+  }
+  if (a != b) out.push_back(path);
+}
+
+std::vector<std::string> json_diff(const std::string& a, const std::string& b) {
+  rapidjson::Document da;
+  rapidjson::Document db;
+  da.Parse(a.c_str());
+  db.Parse(b.c_str());
+  if (da.HasParseError() || db.HasParseError()) return {"(not JSON)"};
+  std::vector<std::string> out;
+  json_diff(da, db, "", out);
+  return out;
+}
+
+std::set<std::string> event_ids(const std::vector<Event>& events) {
+  std::set<std::string> ids;
+  for (const auto& e : events) ids.insert(e.id);
+  return ids;
 }
 
 }  // namespace
@@ -505,4 +554,76 @@ TEST_CASE("restart mid-retry resumes the placement from the store without a seco
   CHECK(factory.posts_with_key("order-restart") == 2);
   CHECK(factory.orders_created() == 1);
   CHECK(read_events(cluster.bootstrap(), kEvents, "factory.order-placed").size() == 1);
+}
+
+TEST_CASE("a wiped store is rebuilt from caas.factory.events.v1 with the same state and no new order or event", "[component]") {
+  devbroker::MockCluster cluster(1);
+  FakeFactory factory;
+  const std::vector<std::string> orders{"order-w1", "order-w2", "order-w3"};
+  const std::string fo1 = FakeFactory::order_id_for("order-w1");
+  const std::string fo2 = FakeFactory::order_id_for("order-w2");
+  const std::string fo3 = FakeFactory::order_id_for("order-w3");
+  // The Factory's status API knows only order-w3, whose IN_PRODUCTION no
+  // webhook reported: reconciliation finds it. The other two answer 404, so
+  // the run leaves them untouched (a check that finds nothing leaves no event,
+  // so its last_polled_at could not be rebuilt: see the README).
+  factory.set_status(fo3, status_body(fo3, "IN_PRODUCTION",
+                                      {{"ORDERED", FakeFactory::kCreatedAt}, {"IN_PRODUCTION", "2026-11-03T09:00:00Z"}}));
+  const auto dir = fresh_dir();
+  std::map<std::string, std::string> documents;
+  {
+    Adapter first(cluster, factory, dir);
+    for (const auto& o : orders) send_place_order(cluster, o);
+    REQUIRE(wait_events(cluster, kEvents, "factory.order-placed", 3).size() == 3);
+    send_status(cluster, fo1, "IN_PRODUCTION", "2026-11-02T08:00:00Z");
+    send_status(cluster, fo1, "IN_PRODUCTION", "2026-11-02T08:00:00Z");       // duplicate: no event
+    send_status(cluster, fo2, "QUALITY_CHECK", "2026-11-04T08:00:00Z");       // forward jump
+    send_status(cluster, fo2, "ASSEMBLY_COMPLETE", "2026-11-03T08:00:00Z");   // late: recorded, not applied
+    REQUIRE(wait_events(cluster, kEvents, "factory.status-changed", 3).size() == 3);
+    REQUIRE(caas::testing::eventually([&] { return metric_is(first, "factory_duplicate_webhooks_total 1"); }, 10s));
+
+    auto run = first.call("POST", "/api/v1/reconciliation/run");
+    REQUIRE(run.status == 200);
+    auto changed = wait_events(cluster, kEvents, "factory.status-changed", 4);
+    REQUIRE(changed.size() == 4);
+    CHECK(std::count_if(changed.begin(), changed.end(), [](const Event& e) {
+            return e.str("source") == "reconciliation" && e.key == "order-w3" && e.flag("applied");
+          }) == 1);
+    REQUIRE(wait_events(cluster, kEvents, "factory.discrepancy-found", 1).size() == 1);
+
+    for (const auto& o : orders) {
+      auto view = first.call("GET", "/api/v1/factory-orders/" + o);
+      REQUIRE(view.status == 200);
+      documents[o] = view.body;
+    }
+    CHECK(documents["order-w1"].find(R"("customer_id":"CAAS-CUST-123456")") != std::string::npos);
+    CHECK(documents["order-w2"].find(R"("status":"ASSEMBLY_COMPLETE","timestamp":"2026-11-03T08:00:00Z","source":"webhook","applied":false)") !=
+          std::string::npos);
+    CHECK(documents["order-w3"].find(R"("source":"reconciliation","applied":true)") != std::string::npos);
+  }  // stopped: the outbox is drained
+  const auto before = read_events(cluster.bootstrap(), kEvents);
+  REQUIRE(before.size() == 8);  // 3 placed, 4 status-changed, 1 discrepancy-found
+  const auto posts_before = factory.posts();
+  REQUIRE(posts_before == 3);
+
+  // The store is lost: everything must come back from the topics.
+  REQUIRE(std::filesystem::exists(dir / "data" / "factory-adapter"));
+  std::filesystem::remove_all(dir / "data");
+  Adapter second(cluster, factory, dir);
+  REQUIRE(caas::testing::eventually([&] { return second.ready(); }, 30s));
+
+  for (const auto& o : orders) {
+    auto view = second.call("GET", "/api/v1/factory-orders/" + o);
+    REQUIRE(view.status == 200);
+    const auto diff = json_diff(documents[o], view.body);
+    INFO(o << " before: " << documents[o] << "\n" << o << " after:  " << view.body);
+    CHECK(diff == std::vector<std::string>{});
+  }
+  CHECK(factory.posts() == posts_before);  // nothing placed again
+  const auto after = read_events(cluster.bootstrap(), kEvents);
+  CHECK(event_ids(after) == event_ids(before));
+  CHECK(after.size() == before.size());
+  CHECK(devbroker::testing::consume_all(cluster.bootstrap(), "caas.dlq.factory-adapter.v1").empty());
+  // Every replayed webhook was found in the rebuilt history: no event.
+  CHECK(metric_is(second, "factory_duplicate_webhooks_total 4"));
 }

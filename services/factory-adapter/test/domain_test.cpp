@@ -1,7 +1,7 @@
 // Unit tests of the adapter's pure parts: status rule, reconciliation plan,
 // schedule, the seed-000 placement decision table, Factory response
-// interpretation, event payloads (validated against proto-schemas) and the
-// store codecs.
+// interpretation, event payloads (validated against proto-schemas), the
+// store codecs and the projection of the event log into store records.
 #include "clients/factory_api.hpp"
 #include "domain/events.hpp"
 #include "domain/placement.hpp"
@@ -9,6 +9,7 @@
 #include "domain/schedule.hpp"
 #include "domain/status.hpp"
 #include "store/adapter_store.hpp"
+#include "store/projection.hpp"
 
 #include <caas/events/json.hpp>
 #include <caas/events/schema_registry.hpp>
@@ -367,4 +368,134 @@ TEST_CASE("store records round-trip through JSON", "[unit][store]") {
   REQUIRE(rb->discrepancies.size() == 1);
   CHECK(rb->discrepancies[0].factory_status == "SHIPPED");
   CHECK(rb->orders_unreachable == 1);
+}
+
+namespace {
+
+/// What the status handler does with an observation at `now_ms`: decide,
+/// record, and return the data of the factory.status-changed it emits
+/// (empty for a duplicate).
+std::string observe(FactoryOrder& fo, S status, const std::string& ts, std::string_view source, std::int64_t now_ms) {
+  const auto ts_ms = *rfc3339_ms(ts);
+  const auto d = decide_status(fo.status, status, ts_ms);
+  if (d.verdict == Verdict::duplicate) return "";
+  const StatusEntry e{status, ts, ts_ms, std::string(source), d.verdict == Verdict::applied, now_ms, ""};
+  CHECK(project_status(fo, e));
+  return status_changed_data(fo.order_id, fo.factory_order_id, e, d.previous);
+}
+
+std::string without_rev(FactoryOrder f) {
+  f.rev = 0;
+  return to_json(f);
+}
+
+}  // namespace
+
+TEST_CASE("outcome events project into the placement record the worker writes", "[unit][projection]") {
+  const Created c{"FAC-1", "ORDERED", "2027-02-15", "Barcelona Factory", "2026-11-01T10:00:00Z"};
+  auto placed = placement_from_event(kOrderPlaced, order_placed_data("o-1", c, 2), 1000);
+  REQUIRE(placed);
+  CHECK(placed->outcome == "placed");
+  CHECK(placed->factory_order_id == "FAC-1");
+  CHECK(placed->attempts == 2);
+  CHECK(placed->http_status == 201);
+  CHECK(placed->finished_at_ms == 1000);
+  CHECK(placed->idempotency_key.empty());  // only the command knows it
+  CHECK(complete_placement(*placed, "key-1", "C-1"));
+  CHECK(placed->idempotency_key == "key-1");
+  CHECK(placed->customer_id == "C-1");
+  CHECK_FALSE(complete_placement(*placed, "other", "C-2"));  // fills empty fields only
+  CHECK(placed->customer_id == "C-1");
+
+  const Rejected r{400, "INVALID_SPECIFICATION", "bad option", "vehicle_specification"};
+  auto rejected = placement_from_event(kOrderRejected, order_rejected_data("o-2", r, 1, "2026-11-01T10:00:00Z"), 5);
+  REQUIRE(rejected);
+  CHECK(rejected->outcome == "rejected");
+  CHECK(rejected->http_status == 400);
+  CHECK(rejected->error_class == "client_error");
+  CHECK(rejected->last_error == describe(r));
+  CHECK(rejected->ticket_id.empty());
+  complete_placement(*rejected, "o-2", "C");
+  CHECK(rejected->ticket_id ==
+        placement_ticket(PlacementAction::rejected, "o-2", "o-2", "C", "", 1, "").ticket_id);
+
+  auto failed = placement_from_event(
+      kSubmissionFailed,
+      submission_failed_data({"o-3", ErrorClass::auth, 401, 1, "HTTP 401", true, "TCK-9", "2026-11-01T10:00:00Z"}), 7);
+  REQUIRE(failed);
+  CHECK(failed->outcome == "failed");
+  CHECK(failed->error_class == "auth");
+  CHECK(failed->http_status == 401);
+  CHECK(failed->critical);
+  CHECK(failed->ticket_id == "TCK-9");
+  CHECK(failed->last_error == "HTTP 401");
+
+  CHECK_FALSE(placement_from_event("factory.discrepancy-found", R"({"order_id":"o"})", 1));
+  CHECK_FALSE(placement_from_event(kOrderPlaced, R"({"order_id":"o"})", 1));  // no factory order id
+  CHECK_FALSE(placement_from_event(kOrderPlaced, "not json", 1));
+}
+
+TEST_CASE("replaying the emitted events rebuilds the same factory order", "[unit][projection]") {
+  const Created c{"FAC-1", "ORDERED", "2027-02-15", "Barcelona Factory", "2026-11-01T10:00:00Z"};
+  const auto placed_data = order_placed_data("o-1", c, 1);
+  auto live = factory_order_from_placed(placed_data, 1000, "corr");
+  REQUIRE(live);
+  CHECK(live->status.current == S::ordered);
+  CHECK(live->status.history.at(0).source == "placement");
+  CHECK(live->placed_at_ms == 1000);
+  CHECK(live->last_update_ms == 1000);
+
+  // The live adapter: webhooks (one duplicate, one late), then a poll that
+  // finds a status no webhook reported.
+  std::vector<std::pair<std::string, std::int64_t>> log;  // (status-changed data, envelope time)
+  auto emit = [&](S s, const std::string& ts, std::string_view source, std::int64_t now) {
+    auto data = observe(*live, s, ts, source, now);
+    if (!data.empty()) log.emplace_back(data, now);
+  };
+  emit(S::in_production, "2026-11-02T08:00:00Z", kSourceWebhook, 2000);
+  emit(S::in_production, "2026-11-02T08:00:00.000Z", kSourceWebhook, 2100);  // duplicate: nothing
+  emit(S::quality_check, "2026-11-04T08:00:00Z", kSourceWebhook, 3000);
+  emit(S::assembly_complete, "2026-11-03T08:00:00Z", kSourceWebhook, 4000);  // late: recorded only
+  emit(S::ready_for_shipment, "2026-11-05T08:00:00Z", kSourcePoll, 5000);
+  REQUIRE(log.size() == 4);
+  CHECK(live->last_update_ms == 5000);
+  CHECK(live->last_polled_ms == 5000);
+
+  // The projection from an empty store.
+  auto rebuilt = factory_order_from_placed(placed_data, 1000, "corr");
+  REQUIRE(rebuilt);
+  for (const auto& [data, at] : log) {
+    auto seen = status_from_event(data, at);
+    REQUIRE(seen);
+    CHECK(seen->factory_order_id == "FAC-1");
+    CHECK(project_status(*rebuilt, seen->entry));
+  }
+  CHECK(without_rev(*rebuilt) == without_rev(*live));
+
+  // Idempotent: the same events again (or the live record's own events) change nothing.
+  for (const auto& [data, at] : log) CHECK_FALSE(project_status(*rebuilt, status_from_event(data, at)->entry));
+  CHECK(without_rev(*rebuilt) == without_rev(*live));
+}
+
+TEST_CASE("project_status: identity is (status, instant); an unapplied entry can be upgraded", "[unit][projection]") {
+  FactoryOrder fo;
+  fo.factory_order_id = "FAC-1";
+  const StatusEntry late{S::assembly_complete, "t3", 3, "webhook", false, 100, "ing"};
+  CHECK(project_status(fo, late));
+  CHECK_FALSE(fo.status.current);  // not applied: current and last_update stay
+  CHECK(fo.last_update_ms == 0);
+  CHECK_FALSE(project_status(fo, late));
+  // Reconciliation later applies the same observation: upgraded in place.
+  const StatusEntry upgrade{S::assembly_complete, "t3", 3, "reconciliation", true, 200, ""};
+  CHECK(project_status(fo, upgrade));
+  REQUIRE(fo.status.history.size() == 1);
+  CHECK(fo.status.history[0].applied);
+  CHECK(fo.status.history[0].source == "webhook");  // the first observation stays
+  CHECK(fo.status.current == S::assembly_complete);
+  CHECK(fo.last_update_ms == 200);
+  CHECK(fo.last_polled_ms == 200);
+  CHECK_FALSE(project_status(fo, upgrade));
+  CHECK_FALSE(project_status(fo, late));  // an applied entry is never downgraded
+  CHECK(fo.status.history[0].applied);
+  CHECK_FALSE(status_from_event(R"({"order_id":"o","factory_order_id":"F","status":"NOPE","timestamp":"t"})", 1));
 }

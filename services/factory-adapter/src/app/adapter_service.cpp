@@ -92,12 +92,27 @@ void AdapterService::wire(service::ServiceRuntime& rt) {
   admin_ = std::make_unique<AdminApi>(*store_, *reconciler_, s.api_keys, log.with({{"component", "admin-api"}}));
   admin_->add_routes(rt.router());
 
+  // The projection: the only processor the runtime starts; it opens the gate.
+  projection_ = std::make_unique<ProjectionHandler>(*store_, *locks_, log.with({{"component", "projection"}}));
+  gate_ = std::make_unique<StartGate>(log.with({{"component", "start-gate"}}));
+  StartGate* gate = gate_.get();
+  rt.readiness().add("state-rebuilt", [gate] { return gate->is_open(); });
+  service::EventProcessorOptions projection;
+  projection.topics = {std::string(kFactoryEventsTopic)};
+  projection.group_id = "caas-" + rt.info().name + "-projection";
+  projection.on_caught_up = [gate] { gate->open(); };
+  ProjectionHandler* project = projection_.get();
+  rt.add_processor(std::move(projection), [project](const service::ConsumedEvent& e, store::WriteTxn& txn) {
+    return (*project)(e, txn);
+  });
+
   EventHandlers* handlers = handlers_.get();
   service::EventProcessorOptions commands;
   commands.topics = {std::string(kFactoryCommandsTopic)};
-  rt.add_processor(std::move(commands), [handlers](const service::ConsumedEvent& e, store::WriteTxn& txn) {
-    return handlers->on_command(e, txn);
-  });
+  add_gated_processor(rt, std::move(commands), "commands",
+                      [handlers](const service::ConsumedEvent& e, store::WriteTxn& txn) {
+                        return handlers->on_command(e, txn);
+                      });
   // Own group: the status consumer retries unknown factory orders (a webhook
   // that overtook our placement) without holding up placements.
   service::EventProcessorOptions statuses;
@@ -105,8 +120,14 @@ void AdapterService::wire(service::ServiceRuntime& rt) {
   statuses.group_id = "caas-" + rt.info().name + "-status";
   statuses.max_attempts = s.status_max_attempts;
   statuses.retry_backoff_max = s.status_retry_max;
-  rt.add_processor(std::move(statuses), [handlers](const service::ConsumedEvent& e, store::WriteTxn& txn) {
-    return handlers->on_factory_status(e, txn);
+  add_gated_processor(rt, std::move(statuses), "status",
+                      [handlers](const service::ConsumedEvent& e, store::WriteTxn& txn) {
+                        return handlers->on_factory_status(e, txn);
+                      });
+  Reconciler* reconciler = reconciler_.get();
+  gate_->on_open([worker, reconciler] {
+    worker->start();
+    reconciler->start();
   });
 
   log.info("factory adapter configured",
@@ -118,13 +139,35 @@ void AdapterService::wire(service::ServiceRuntime& rt) {
             {"stale_after_ms", static_cast<std::int64_t>(s.reconciler.schedule.stale_after.count())},
             {"poll_interval_ms", static_cast<std::int64_t>(s.reconciler.schedule.poll_interval.count())},
             {"reconcile_interval_ms", static_cast<std::int64_t>(s.reconciler.schedule.reconcile_interval.count())}});
-  worker_->start();
-  reconciler_->start();
+}
+
+void AdapterService::add_gated_processor(service::ServiceRuntime& rt, service::EventProcessorOptions options,
+                                         const std::string& role, service::EventHandler handler) {
+  // What ServiceRuntime::add_processor does, except starting. The relay's
+  // exact backlog is the runtime's; the outbox's sequence span bounds it.
+  options.service = rt.info().name;
+  if (options.group_id.empty()) options.group_id = "caas-" + rt.info().name;
+  options.max_outbox_pending = rt.config().max_outbox_pending;
+  store::StateStore* raw = &rt.store();
+  auto backlog = [raw]() -> std::size_t {
+    const auto oldest = raw->read_outbox(0, 1);
+    return oldest.empty() ? 0 : static_cast<std::size_t>(raw->outbox_last_seq() - oldest.front().seq + 1);
+  };
+  auto processor = std::make_unique<service::EventProcessor>(std::move(options), rt.kafka_client("consumer-" + role),
+                                                             rt.store(), rt.schemas(), rt.log(), rt.metrics(),
+                                                             std::move(handler), std::move(backlog));
+  service::EventProcessor* p = processor.get();
+  rt.readiness().add("replay-caught-up-" + role, [p] { return p->caught_up(); });
+  gate_->on_open([p] { p->start(); });
+  gated_.push_back(std::move(processor));
 }
 
 void AdapterService::stop() {
+  if (gate_) gate_->close();  // nothing starts any more; whatever did is stopped below
   if (reconciler_) reconciler_->stop();
   if (worker_) worker_->stop();
+  // Finish the record in hand and commit; the runtime then drains the outbox.
+  for (auto& p : gated_) p->stop();
 }
 
 }  // namespace caas::factory

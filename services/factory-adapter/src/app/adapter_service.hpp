@@ -1,6 +1,15 @@
 #pragma once
-// The factory-adapter on the platform skeleton: configuration, the two
-// consumers, the placement worker, the reconciler and the admin API.
+// The factory-adapter on the platform skeleton: configuration, the
+// projection of its own event log, the two acting consumers, the placement
+// worker, the reconciler and the admin API.
+//
+// Start-up order (DESIGN.md §5): the runtime starts only the projection of
+// caas.factory.events.v1 (group caas-factory-adapter-projection), which
+// rebuilds the map, the status history and the outcomes of a store started
+// empty. When it has caught up, the StartGate starts the place-order consumer
+// (caas.factory.commands.v1), the status consumer
+// (caas.ingress.factory-status.v1), the placement worker and the reconciler;
+// /readyz stays 503 until the gate is open and both consumers caught up.
 
 #include "app/admin_api.hpp"
 #include "app/emitter.hpp"
@@ -8,7 +17,9 @@
 #include "app/factory_order_locks.hpp"
 #include "app/placement_worker.hpp"
 #include "app/probe.hpp"
+#include "app/projection_handler.hpp"
 #include "app/reconciler.hpp"
+#include "app/start_gate.hpp"
 #include "clients/factory_client.hpp"
 #include "domain/placement.hpp"
 #include "store/adapter_store.hpp"
@@ -17,6 +28,7 @@
 #include <caas/service/runtime.hpp>
 
 #include <memory>
+#include <vector>
 
 namespace caas::factory {
 
@@ -44,6 +56,10 @@ class AdapterService final : public service::Service {
   void stop() override;
 
  private:
+  /// A consumer the gate starts (the runtime would start it at once).
+  void add_gated_processor(service::ServiceRuntime& rt, service::EventProcessorOptions options,
+                           const std::string& role, service::EventHandler handler);
+
   events::Clock clock_;
   std::unique_ptr<AdapterSettings> settings_;
   std::unique_ptr<AdapterStore> store_;
@@ -56,6 +72,10 @@ class AdapterService final : public service::Service {
   std::unique_ptr<Reconciler> reconciler_;
   std::unique_ptr<EventHandlers> handlers_;
   std::unique_ptr<AdminApi> admin_;
+  std::unique_ptr<ProjectionHandler> projection_;
+  std::unique_ptr<StartGate> gate_;
+  // Last: stopped and destroyed before the handlers they call.
+  std::vector<std::unique_ptr<service::EventProcessor>> gated_;
 };
 
 }  // namespace caas::factory

@@ -10,11 +10,16 @@ std::int64_t Emitter::now_ms() const {
   return std::chrono::duration_cast<std::chrono::milliseconds>(clock_().time_since_epoch()).count();
 }
 
-Result<kafka::Record> Emitter::make(const OutboundEvent& e) const {
+std::string Emitter::rfc3339(std::int64_t ms) {
+  return format_rfc3339(std::chrono::system_clock::time_point(std::chrono::milliseconds(ms)));
+}
+
+Result<kafka::Record> Emitter::make(const OutboundEvent& e, std::int64_t at_ms) const {
   const std::string id = e.event_id;
   const std::string correlation = e.correlation_id.empty() ? id : std::string(e.correlation_id);
-  auto env = events::make_envelope(e.type, kEventSource, e.key, e.data, correlation, e.causation_id, clock_,
-                                   [&id] { return id; });
+  const auto at = std::chrono::system_clock::time_point(std::chrono::milliseconds(at_ms));
+  auto env = events::make_envelope(e.type, kEventSource, e.key, e.data, correlation, e.causation_id,
+                                   [at] { return at; }, [&id] { return id; });
   if (!env) return env.error();
   if (auto valid = schemas_.validate(*env); !valid) return valid.error();
   kafka::Record record;

@@ -28,9 +28,13 @@ struct OutboundEvent {
 class Emitter {
  public:
   Emitter(const events::SchemaRegistry& schemas, events::Clock clock) : schemas_(schemas), clock_(std::move(clock)) {}
-  Result<kafka::Record> make(const OutboundEvent& e) const;
-  std::string now_rfc3339() const { return format_rfc3339(clock_()); }
+  /// `at_ms` becomes the envelope `time`: the caller passes the instant it
+  /// also wrote into the store, so the projection of caas.factory.events.v1
+  /// (which only sees the envelope) derives exactly the same record.
+  Result<kafka::Record> make(const OutboundEvent& e, std::int64_t at_ms) const;
   std::int64_t now_ms() const;
+  /// RFC 3339 (milliseconds) of a time from now_ms().
+  static std::string rfc3339(std::int64_t ms);
   const events::Clock& clock() const { return clock_; }
 
  private:

@@ -3,29 +3,26 @@
 #include "clients/factory_api.hpp"
 #include "domain/events.hpp"
 #include "domain/json.hpp"
+#include "store/projection.hpp"
 
-#include <caas/events/json.hpp>
-#include <caas/events/time.hpp>
 
 namespace caas::factory {
 
 using service::HandlerOutcome;
 
-namespace {
-std::int64_t to_ms(std::chrono::system_clock::time_point t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-}  // namespace
-
 HandlerOutcome EventHandlers::on_command(const service::ConsumedEvent& event, store::WriteTxn& txn) {
   if (event.envelope.type != "factory.place-order") return HandlerOutcome::applied();  // not ours to act on
-  auto doc = events::parse_strict_json(event.envelope.data);
-  if (!doc || !doc->IsObject()) return HandlerOutcome::permanent("data is not a JSON object");
+  auto doc = parse_object(event.envelope.data);
+  if (!doc) return HandlerOutcome::permanent("data is not a JSON object");
   const auto order_id = string_or(*doc, "order_id");
   const auto customer_id = string_or(*doc, "customer_id");
-  if (store_.placement(order_id) || store_.pending(order_id)) {
+  const auto idempotency_key = string_or(*doc, "idempotency_key");
+  auto done = store_.placement(order_id);
+  if (done || store_.pending(order_id)) {
     // The idempotency key is per order: a repeated command (a re-sent
-    // reservation payment, a replay) must not start a second placement.
+    // reservation payment, a replay after the outcome was rebuilt from
+    // caas.factory.events.v1) must not start a second placement.
+    if (done) complete_outcome(*done, idempotency_key, customer_id, txn);
     log_.info("place-order for an order already being placed or placed: ignored",
               {{"operation", "order_placement"}, {"order_id", order_id}, {"customer_id", customer_id},
                {"event_id", event.envelope.id}});
@@ -34,7 +31,7 @@ HandlerOutcome EventHandlers::on_command(const service::ConsumedEvent& event, st
   PendingPlacement p;
   p.order_id = order_id;
   p.order_number = string_or(*doc, "order_number");
-  p.idempotency_key = string_or(*doc, "idempotency_key");
+  p.idempotency_key = idempotency_key;
   p.customer_id = customer_id;
   p.correlation_id = event.envelope.correlationid;
   p.causation_id = event.envelope.id;
@@ -48,18 +45,36 @@ HandlerOutcome EventHandlers::on_command(const service::ConsumedEvent& event, st
   return HandlerOutcome::applied();
 }
 
+void EventHandlers::complete_outcome(PlacementRecord& done, std::string_view idempotency_key,
+                                     std::string_view customer_id, store::WriteTxn& txn) {
+  // An outcome rebuilt from the event log lacks what only the command says.
+  if (complete_placement(done, idempotency_key, customer_id)) AdapterStore::put(txn, done);
+  if (done.factory_order_id.empty() || customer_id.empty()) return;
+  struct Written {
+    std::uint64_t written_rev = 0;
+  };
+  locks_.handler_section(store_, done.factory_order_id, [&]() -> Written {
+    auto rec = store_.factory_order(done.factory_order_id);
+    if (!rec || !rec->customer_id.empty()) return {};
+    rec->customer_id = std::string(customer_id);
+    ++rec->rev;
+    AdapterStore::put(txn, *rec);
+    return {rec->rev};
+  });
+}
+
 HandlerOutcome EventHandlers::on_factory_status(const service::ConsumedEvent& event, store::WriteTxn& txn) {
   if (event.envelope.type != "ingress.factory-status") return HandlerOutcome::applied();
-  auto doc = events::parse_strict_json(event.envelope.data);
-  if (!doc || !doc->IsObject()) return HandlerOutcome::permanent("data is not a JSON object");
+  auto doc = parse_object(event.envelope.data);
+  if (!doc) return HandlerOutcome::permanent("data is not a JSON object");
   const auto factory_order_id = string_or(*doc, "order_id");
   const auto status = parse_factory_status(string_or(*doc, "status"));
   const auto ts_text = string_or(*doc, "timestamp");
-  const auto ts = events::parse_rfc3339(ts_text);
-  const auto received = events::parse_rfc3339(string_or(*doc, "received_at"));
+  const auto ts = rfc3339_ms(ts_text);
+  const auto received = rfc3339_ms(string_or(*doc, "received_at"));
   if (!status || !ts || !received) return HandlerOutcome::permanent("status, timestamp or received_at invalid");
-  const auto received_ms = to_ms(received.value());
-  const auto ts_ms = to_ms(ts.value());
+  const auto received_ms = *received;
+  const auto ts_ms = *ts;
 
   struct Outcome {
     HandlerOutcome outcome;
@@ -69,7 +84,7 @@ HandlerOutcome EventHandlers::on_factory_status(const service::ConsumedEvent& ev
     std::string customer_id;
     std::string reason;
   };
-  auto out = locks_.handler_section(factory_order_id, [&]() -> Outcome {
+  auto out = locks_.handler_section(store_, factory_order_id, [&]() -> Outcome {
     auto rec = store_.factory_order(factory_order_id);
     if (!rec) {
       // The webhook may have overtaken our own placement record (the ingress
@@ -81,18 +96,21 @@ HandlerOutcome EventHandlers::on_factory_status(const service::ConsumedEvent& ev
     if (decision.verdict == Verdict::duplicate) {
       return {HandlerOutcome::applied(), 0, decision.verdict, rec->order_id, rec->customer_id, decision.reason};
     }
-    StatusEntry entry{*status, ts_text, ts_ms, std::string(kSourceWebhook), false, received_ms, event.envelope.id};
-    record_status(rec->status, entry, decision);
-    entry.applied = decision.verdict == Verdict::applied;
-    if (entry.applied) rec->last_update_ms = std::max(rec->last_update_ms, received_ms);
+    // Recorded (and stamped on the event) at the same instant, so the
+    // projection of the event log rebuilds this very entry.
+    const auto now_ms = emitter_.now_ms();
+    const StatusEntry entry{*status, ts_text, ts_ms, std::string(kSourceWebhook),
+                            decision.verdict == Verdict::applied, now_ms, event.envelope.id};
+    project_status(*rec, entry);
     ++rec->rev;
     AdapterStore::put(txn, *rec);
     StatusDetails details{string_or(*doc, "estimated_completion_date"), string_or(*doc, "notes"),
                           string_or(*doc, "location")};
-    auto record = emitter_.make({kFactoryEventsTopic, "factory.status-changed", rec->order_id,
+    auto record = emitter_.make({kFactoryEventsTopic, kStatusChanged, rec->order_id,
                                  status_changed_data(rec->order_id, factory_order_id, entry, decision.previous, details),
                                  derive_id("factory.status-changed/webhook", event.envelope.id),
-                                 event.envelope.correlationid, event.envelope.id});
+                                 event.envelope.correlationid, event.envelope.id},
+                                now_ms);
     if (!record) {
       return {HandlerOutcome::permanent("cannot build factory.status-changed: " + record.error().message), 0,
               decision.verdict, rec->order_id, rec->customer_id, decision.reason};

@@ -1,8 +1,11 @@
 #pragma once
-// The adapter's two consumers:
+// The adapter's two acting consumers (started once the projection of
+// caas.factory.events.v1 has caught up, see adapter_service.hpp):
 //   factory.place-order (caas.factory.commands.v1): records a pending
 //     placement and wakes the worker — never calls the Factory itself, so
-//     consumption is never blocked by Factory retries;
+//     consumption is never blocked by Factory retries; for an order with an
+//     outcome already, it only completes that outcome (a rebuilt one lacks
+//     the idempotency key and customer id);
 //   ingress.factory-status (caas.ingress.factory-status.v1, key = factory
 //     order id): maps it to our order, dedups, decides "applied", records
 //     the history entry and emits factory.status-changed, in the processor's
@@ -35,6 +38,9 @@ class EventHandlers {
   service::HandlerOutcome on_factory_status(const service::ConsumedEvent& event, store::WriteTxn& txn);
 
  private:
+  void complete_outcome(PlacementRecord& done, std::string_view idempotency_key, std::string_view customer_id,
+                        store::WriteTxn& txn);
+
   AdapterStore& store_;
   const Emitter& emitter_;
   FactoryOrderLocks& locks_;

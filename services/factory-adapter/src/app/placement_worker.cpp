@@ -1,8 +1,7 @@
 #include "app/placement_worker.hpp"
 
 #include "domain/events.hpp"
-
-#include <caas/events/time.hpp>
+#include "store/projection.hpp"
 
 #include <algorithm>
 
@@ -120,6 +119,12 @@ void PlacementWorker::execute_loop() {
 PlacementWorker::AttemptResult PlacementWorker::attempt(const std::string& order_id) {
   auto p = store_.pending(order_id);
   if (!p) return AttemptResult::done;  // finished meanwhile
+  if (store_.placement(order_id)) {
+    // The outcome is already known (e.g. rebuilt from caas.factory.events.v1
+    // after a lost store while the command was replayed): never ask again.
+    drop_pending(*p);
+    return AttemptResult::done;
+  }
   if (!breaker_.allow()) {
     probe_.breaker_waits.Increment();
     log_.info("placement waiting for the circuit breaker",
@@ -146,30 +151,46 @@ PlacementWorker::AttemptResult PlacementWorker::attempt(const std::string& order
   return AttemptResult::done;
 }
 
+void PlacementWorker::drop_pending(const PendingPlacement& p) {
+  store::WriteTxn txn;
+  AdapterStore::remove_pending(txn, p.order_id);
+  if (auto r = store_.raw().commit(std::move(txn)); !r) {
+    log_.error("cannot drop a pending placement", {{"order_id", p.order_id}, {"error_details", r.error().message}});
+    return;
+  }
+  log_.info("pending placement of an order with an outcome dropped: not sent again",
+            {{"operation", "order_placement"}, {"order_id", p.order_id}, {"customer_id", p.customer_id},
+             {"correlation_id", p.correlation_id}});
+}
+
 void PlacementWorker::commit_outcome(PendingPlacement p, const PlaceResult& result,
                                      const PlacementDecision& decision, std::int64_t latency_ms) {
   const auto now_ms = emitter_.now_ms();
-  const auto now_text = emitter_.now_rfc3339();
+  const auto now_text = Emitter::rfc3339(now_ms);
   const int attempts = p.attempts + 1;
   const std::string basis = p.order_id + "\n" + p.idempotency_key;
   store::WriteTxn txn;
   std::vector<OutboundEvent> out;
-  PlacementRecord done;
-  done.order_id = p.order_id;
-  done.idempotency_key = p.idempotency_key;
-  done.customer_id = p.customer_id;
-  done.attempts = attempts;
-  done.http_status = http_status_of(result);
-  done.finished_at_ms = now_ms;
-  done.error_class = std::string(resilience::to_string(decision.error_class));
-  done.last_error = describe(result);
 
   auto add_ticket = [&](const Ticket& t) {
     out.push_back({kTicketsTopic, "support.ticket-opened", t.ticket_id, ticket_data(t),
                    derive_id("support.ticket-opened", t.ticket_id), p.correlation_id, p.causation_id});
     probe_.tickets.Add({{"category", t.category}}).Increment();
   };
+  // The final outcome is stored exactly as the projection of its event
+  // rebuilds it (store/projection.hpp), plus what the command told us.
+  auto finish = [&](std::string_view type, std::string data) {
+    auto done = placement_from_event(type, data, now_ms);
+    if (!done) return false;
+    complete_placement(*done, p.idempotency_key, p.customer_id);
+    AdapterStore::put(txn, *done);
+    AdapterStore::remove_pending(txn, p.order_id);
+    out.push_back({kFactoryEventsTopic, type, p.order_id, std::move(data), derive_id(type, basis), p.correlation_id,
+                   p.causation_id});
+    return true;
+  };
 
+  bool recorded = true;
   switch (decision.action) {
     case PlacementAction::retry: {
       p.attempts = attempts;
@@ -177,56 +198,31 @@ void PlacementWorker::commit_outcome(PendingPlacement p, const PlaceResult& resu
       p.next_attempt_at_ms = now_ms + decision.delay.count();
       if (p.first_error_at_ms == 0) p.first_error_at_ms = now_ms;
       p.last_error = describe(result);
-      p.last_error_class = done.error_class;
-      p.last_http_status = done.http_status;
+      p.last_error_class = std::string(resilience::to_string(decision.error_class));
+      p.last_http_status = http_status_of(result);
       AdapterStore::put(txn, p);
-      probe_.retries.Add({{"error_class", done.error_class}}).Increment();
+      probe_.retries.Add({{"error_class", p.last_error_class}}).Increment();
       break;
     }
     case PlacementAction::placed: {
       const auto& c = std::get<Created>(result);
-      done.outcome = "placed";
-      done.factory_order_id = c.factory_order_id;
-      done.error_class.clear();
-      AdapterStore::put(txn, done);
-      AdapterStore::remove_pending(txn, p.order_id);
-      // A record may already exist (replay after a wiped store raced a
-      // status): keep its history, only (re)write the map.
+      auto data = order_placed_data(p.order_id, c, attempts);
+      // A record may already exist (an earlier incarnation placed it and the
+      // store kept it): keep its history, only (re)write the map.
       if (store_.factory_order(c.factory_order_id)) {
         AdapterStore::put_order_map(txn, p.order_id, c.factory_order_id);
-      } else {
-        FactoryOrder fo;
-        fo.factory_order_id = c.factory_order_id;
-        fo.order_id = p.order_id;
-        fo.customer_id = p.customer_id;
-        fo.correlation_id = p.correlation_id;
-        fo.placed_at_ms = now_ms;
-        fo.last_update_ms = now_ms;
-        fo.rev = 1;
-        auto ts = events::parse_rfc3339(c.created_at);
-        const auto ts_ms =
-            ts ? std::chrono::duration_cast<std::chrono::milliseconds>(ts.value().time_since_epoch()).count() : now_ms;
-        StatusEntry first{FactoryStatus::ordered, c.created_at, ts_ms, std::string(kSourcePlacement), true, now_ms, ""};
-        record_status(fo.status, first, StatusDecision{Verdict::applied, std::nullopt, "placed"});
-        AdapterStore::put(txn, fo);
+      } else if (auto fo = factory_order_from_placed(data, now_ms, p.correlation_id)) {
+        fo->customer_id = p.customer_id;
+        AdapterStore::put(txn, *fo);
       }
-      out.push_back({kFactoryEventsTopic, "factory.order-placed", p.order_id,
-                     order_placed_data(p.order_id, c, attempts), derive_id("factory.order-placed", basis),
-                     p.correlation_id, p.causation_id});
+      recorded = finish(kOrderPlaced, std::move(data));
       break;
     }
     case PlacementAction::rejected: {
       const auto& r = std::get<Rejected>(result);
-      const auto ticket = placement_ticket(decision.action, p.order_id, p.idempotency_key, p.customer_id,
-                                           describe(result), attempts, now_text);
-      done.outcome = "rejected";
-      done.ticket_id = ticket.ticket_id;
-      AdapterStore::put(txn, done);
-      AdapterStore::remove_pending(txn, p.order_id);
-      out.push_back({kFactoryEventsTopic, "factory.order-rejected", p.order_id,
-                     order_rejected_data(p.order_id, r, attempts, now_text),
-                     derive_id("factory.order-rejected", basis), p.correlation_id, p.causation_id});
-      add_ticket(ticket);
+      recorded = finish(kOrderRejected, order_rejected_data(p.order_id, r, attempts, now_text));
+      add_ticket(placement_ticket(decision.action, p.order_id, p.idempotency_key, p.customer_id, describe(result),
+                                  attempts, now_text));
       probe_.rejections.Increment();
       break;
     }
@@ -234,23 +230,23 @@ void PlacementWorker::commit_outcome(PendingPlacement p, const PlaceResult& resu
     case PlacementAction::exhausted: {
       const auto ticket = placement_ticket(decision.action, p.order_id, p.idempotency_key, p.customer_id,
                                            decision.reason, attempts, now_text);
-      done.outcome = "failed";
-      done.critical = decision.critical;
-      done.ticket_id = ticket.ticket_id;
-      AdapterStore::put(txn, done);
-      AdapterStore::remove_pending(txn, p.order_id);
-      SubmissionFailure f{p.order_id, decision.error_class, done.http_status, attempts, decision.reason,
+      SubmissionFailure f{p.order_id, decision.error_class, http_status_of(result), attempts, decision.reason,
                           decision.critical, ticket.ticket_id, now_text};
-      out.push_back({kFactoryEventsTopic, "factory.submission-failed", p.order_id, submission_failed_data(f),
-                     derive_id("factory.submission-failed", basis), p.correlation_id, p.causation_id});
+      recorded = finish(kSubmissionFailed, submission_failed_data(f));
       add_ticket(ticket);
       if (decision.action == PlacementAction::auth_failed) probe_.auth_failures.Increment();
       break;
     }
   }
+  if (!recorded) {
+    // Our own event data did not read back: a bug. Keep the placement pending
+    // (retried next scan) rather than lose the outcome.
+    log_.error("cannot derive the placement outcome from its event", {{"order_id", p.order_id}});
+    return;
+  }
 
   for (const auto& e : out) {
-    auto record = emitter_.make(e);
+    auto record = emitter_.make(e, now_ms);
     if (!record) {
       // Our own event failed its schema: a bug. Keep the placement pending
       // (retried next scan) rather than lose the outcome.

@@ -58,6 +58,7 @@ class PlacementWorker {
   void dispatch_loop();
   void execute_loop();
   AttemptResult attempt(const std::string& order_id);
+  void drop_pending(const PendingPlacement& p);
   void commit_outcome(PendingPlacement p, const PlaceResult& result, const PlacementDecision& decision,
                       std::int64_t latency_ms);
 

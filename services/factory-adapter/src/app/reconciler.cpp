@@ -2,6 +2,7 @@
 
 #include "domain/events.hpp"
 #include "domain/reconcile.hpp"
+#include "store/projection.hpp"
 
 #include <caas/events/envelope.hpp>
 
@@ -192,7 +193,7 @@ Reconciler::Check Reconciler::check_order(const std::string& factory_order_id, c
   const bool ok = locks_.writer_section(store_, factory_order_id, [&](FactoryOrder& rec) {
     const auto plan = plan_reconciliation(rec.status, snapshot);
     const auto now_ms = emitter_.now_ms();
-    const auto now_text = emitter_.now_rfc3339();
+    const auto now_text = Emitter::rfc3339(now_ms);
     store::WriteTxn txn;
     std::vector<OutboundEvent> out;
     for (const auto& c : plan.corrections) {
@@ -200,14 +201,16 @@ Reconciler::Check Reconciler::check_order(const std::string& factory_order_id, c
                         c.decision.verdict == Verdict::applied, now_ms, ""};
       const std::string basis = factory_order_id + "\n" + std::string(to_string(entry.status)) + "\n" +
                                 std::to_string(entry.ts_ms) + "\n" + (entry.applied ? "1" : "0");
-      out.push_back({kFactoryEventsTopic, "factory.status-changed", rec.order_id,
+      out.push_back({kFactoryEventsTopic, kStatusChanged, rec.order_id,
                      status_changed_data(rec.order_id, factory_order_id, entry, c.decision.previous),
                      derive_id("factory.status-changed/" + std::string(source), basis), rec.correlation_id, ""});
       probe_.status_events.Add({{"source", std::string(source)}, {"applied", entry.applied ? "true" : "false"}})
           .Increment();
+      // Recorded exactly as the projection of the event rebuilds it.
+      project_status(rec, entry);
     }
-    apply_plan(rec.status, plan, source, now_ms);
-    if (plan.applied_count() > 0) rec.last_update_ms = now_ms;
+    // The check moves last_polled even when it found nothing (the one part
+    // of the record the event log cannot rebuild).
     rec.last_polled_ms = now_ms;
     ++rec.rev;
     if (plan.discrepancy && plan.caas_before) {
@@ -245,7 +248,7 @@ Reconciler::Check Reconciler::check_order(const std::string& factory_order_id, c
     }
     AdapterStore::put(txn, rec);
     for (const auto& e : out) {
-      auto record = emitter_.make(e);
+      auto record = emitter_.make(e, now_ms);
       if (!record) {
         log_.error("cannot build correction event", {{"factory_order_id", factory_order_id},
                                                      {"error_details", record.error().message}});

@@ -2,18 +2,11 @@
 
 #include "domain/json.hpp"
 
-#include <caas/events/json.hpp>
 #include <caas/events/time.hpp>
 
 namespace caas::factory {
 
 namespace {
-
-std::optional<rapidjson::Document> parse_object(std::string_view body) {
-  auto doc = events::parse_strict_json(body);
-  if (!doc || !doc->IsObject()) return std::nullopt;
-  return std::move(doc.value());
-}
 
 std::string snippet(std::string_view body) {
   constexpr std::size_t kMax = 256;

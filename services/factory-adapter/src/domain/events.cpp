@@ -128,13 +128,24 @@ std::string ticket_data(const Ticket& t) {
   return j.take();
 }
 
+namespace {
+std::string placement_ticket_category(PlacementAction action) {
+  return action == PlacementAction::auth_failed ? "factory-auth-failure" : "factory-submission-failed";
+}
+}  // namespace
+
+std::string placement_ticket_id(PlacementAction action, std::string_view order_id, std::string_view idempotency_key) {
+  return "TCK-" + derive_id("ticket/" + placement_ticket_category(action),
+                            std::string(order_id) + "\n" + std::string(idempotency_key));
+}
+
 Ticket placement_ticket(PlacementAction action, std::string_view order_id, std::string_view idempotency_key,
                         std::string_view customer_id, std::string_view why, int attempts, std::string_view at) {
   Ticket t;
   const bool auth = action == PlacementAction::auth_failed;
-  t.category = auth ? "factory-auth-failure" : "factory-submission-failed";
+  t.category = placement_ticket_category(action);
   t.severity = auth ? "critical" : "high";
-  t.ticket_id = "TCK-" + derive_id("ticket/" + t.category, std::string(order_id) + "\n" + std::string(idempotency_key));
+  t.ticket_id = placement_ticket_id(action, order_id, idempotency_key);
   switch (action) {
     case PlacementAction::auth_failed:
       t.title = "Factory API refused our credentials: escalate to the integration team";

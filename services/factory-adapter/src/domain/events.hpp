@@ -24,6 +24,12 @@ inline constexpr std::string_view kFactoryCommandsTopic = "caas.factory.commands
 inline constexpr std::string_view kIngressStatusTopic = "caas.ingress.factory-status.v1";
 inline constexpr std::string_view kTicketsTopic = "caas.support.tickets.v1";
 
+// The event types of caas.factory.events.v1 the projection reads.
+inline constexpr std::string_view kOrderPlaced = "factory.order-placed";
+inline constexpr std::string_view kOrderRejected = "factory.order-rejected";
+inline constexpr std::string_view kSubmissionFailed = "factory.submission-failed";
+inline constexpr std::string_view kStatusChanged = "factory.status-changed";
+
 /// UUID-shaped (version 5 bits) id from SHA-256 of (kind, basis).
 std::string derive_id(std::string_view kind, std::string_view basis);
 
@@ -76,6 +82,10 @@ struct Ticket {
   std::string opened_at;
 };
 std::string ticket_data(const Ticket& t);
+
+/// The deterministic id of that ticket (per order + idempotency key), so the
+/// projection can name the ticket of a rejection the event does not carry.
+std::string placement_ticket_id(PlacementAction action, std::string_view order_id, std::string_view idempotency_key);
 
 /// The ticket a placement that gave up opens (action rejected, auth_failed
 /// or exhausted). Deterministic id per order + idempotency key.

@@ -3,6 +3,8 @@
 // as writer calls. Output is compact JSON; input comes from
 // caas::events::parse_strict_json (already bounded and validated).
 
+#include <caas/events/json.hpp>
+
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -59,6 +61,14 @@ class JsonOut {
   rapidjson::StringBuffer buffer_;
   rapidjson::Writer<rapidjson::StringBuffer> writer_;
 };
+
+/// A strictly parsed (caas::events::parse_strict_json) JSON object, or
+/// nullopt for anything else.
+inline std::optional<rapidjson::Document> parse_object(std::string_view json) {
+  auto doc = events::parse_strict_json(json);
+  if (!doc || !doc->IsObject()) return std::nullopt;
+  return std::move(doc.value());
+}
 
 inline const rapidjson::Value* member(const rapidjson::Value& obj, const char* name) {
   if (!obj.IsObject()) return nullptr;

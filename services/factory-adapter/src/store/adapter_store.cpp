@@ -2,8 +2,6 @@
 
 #include "domain/json.hpp"
 
-#include <caas/events/json.hpp>
-
 #include <cstdio>
 
 namespace caas::factory {
@@ -21,12 +19,6 @@ std::string key(std::string_view prefix, std::string_view id) {
   std::string k(prefix);
   k.append(id);
   return k;
-}
-
-std::optional<rapidjson::Document> parse(std::string_view json) {
-  auto doc = events::parse_strict_json(json);
-  if (!doc || !doc->IsObject()) return std::nullopt;
-  return std::move(doc.value());
 }
 
 int int_field(const rapidjson::Value& v, const char* name) { return static_cast<int>(int_or(v, name)); }
@@ -56,7 +48,7 @@ std::string to_json(const PendingPlacement& p) {
 }
 
 std::optional<PendingPlacement> pending_from_json(std::string_view json) {
-  auto doc = parse(json);
+  auto doc = parse_object(json);
   if (!doc) return std::nullopt;
   const auto& d = *doc;
   PendingPlacement p;
@@ -99,7 +91,7 @@ std::string to_json(const PlacementRecord& p) {
 }
 
 std::optional<PlacementRecord> placement_from_json(std::string_view json) {
-  auto doc = parse(json);
+  auto doc = parse_object(json);
   if (!doc) return std::nullopt;
   const auto& d = *doc;
   PlacementRecord p;
@@ -152,7 +144,7 @@ std::string to_json(const FactoryOrder& f) {
 }
 
 std::optional<FactoryOrder> factory_order_from_json(std::string_view json) {
-  auto doc = parse(json);
+  auto doc = parse_object(json);
   if (!doc) return std::nullopt;
   const auto& d = *doc;
   FactoryOrder f;
@@ -208,7 +200,7 @@ std::string to_json(const ReconciliationReport& r) {
 }
 
 std::optional<ReconciliationReport> report_from_json(std::string_view json) {
-  auto doc = parse(json);
+  auto doc = parse_object(json);
   if (!doc) return std::nullopt;
   const auto& d = *doc;
   ReconciliationReport r;
