@@ -286,7 +286,7 @@ int injected_errors(const Api& sim) {
 
 }  // namespace
 
-TEST_CASE("Factory refusals end in FACTORY_SUBMISSION_FAILED with a ticket; an outage makes orders wait", "[e2e]") {
+TEST_CASE("Factory refusals end in FACTORY_SUBMISSION_FAILED with a ticket, an outage makes orders wait", "[e2e]") {
   Phases phase;
   auto options = fast_options();
   options.adapter_env["CAAS_FACTORY_BREAKER_FAILURES"] = "3";

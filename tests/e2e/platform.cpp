@@ -129,6 +129,8 @@ std::map<std::string, std::string> Platform::env_for(Proc p) const {
                                          {"CAAS_SCHEMA_DIR", CAAS_SCHEMA_DIR},
                                          {"CAAS_LOG_LEVEL", "warn"},
                                          {"CAAS_SHUTDOWN_GRACE", "5s"},
+                                         // the mock broker holds empty fetches for the whole wait
+                                         {"CAAS_KAFKA_FETCH_WAIT_MAX", "10ms"},
                                          {"CAAS_INSTANCE_ID", std::string(service_dir_name(p)) + "-e2e"}};
   if (p != Proc::factory_sim) env["CAAS_HTTP_PORT"] = std::to_string(port(p));
   const auto secrets = [&](const char* f) { return (dir_ / f).string(); };

@@ -27,6 +27,8 @@ RuntimeConfig load_runtime_config(obs::EnvConfig& env, std::uint16_t default_por
   c.shutdown_grace = env.duration_ms("CAAS_SHUTDOWN_GRACE", 10s, 0ms, 600s);
   c.max_outbox_pending =
       static_cast<std::size_t>(env.integer("CAAS_MAX_OUTBOX_PENDING", 10000, 10, 10'000'000));
+  c.fetch_wait_max = env.duration_ms("CAAS_KAFKA_FETCH_WAIT_MAX", 500ms, 1ms, 10s);
+  c.store_sync = env.boolean("CAAS_STORE_SYNC", false);
   return c;
 }
 
@@ -35,7 +37,9 @@ ServiceRuntime::ServiceRuntime(ServiceInfo info, RuntimeConfig config, obs::Logg
   schemas_ = std::make_unique<events::SchemaRegistry>(config_.schema_dir);
   const auto store_dir = std::filesystem::path(config_.common.data_dir) / info_.name;
   std::filesystem::create_directories(store_dir);
-  store_ = store::StateStore::open(store_dir);
+  store::StoreOptions store_options;
+  store_options.sync_commits = config_.store_sync;
+  store_ = store::StateStore::open(store_dir, store_options);
 
   kafka::ProducerOptions popts;
   popts.max_queue_messages = config_.producer_queue_messages;
@@ -67,13 +71,19 @@ kafka::ClientConfig ServiceRuntime::kafka_client(const std::string& role) const 
   return c;
 }
 
+kafka::ClientConfig ServiceRuntime::kafka_consumer_client(const std::string& role) const {
+  auto c = kafka_client(role);
+  c.overrides["fetch.wait.max.ms"] = std::to_string(config_.fetch_wait_max.count());
+  return c;
+}
+
 EventProcessor& ServiceRuntime::add_processor(EventProcessorOptions options, EventHandler handler) {
   if (started_) throw std::logic_error("add_processor after start()");
   if (options.service.empty()) options.service = info_.name;
   if (options.group_id.empty()) options.group_id = "caas-" + info_.name;
   options.max_outbox_pending = config_.max_outbox_pending;
   auto processor = std::make_unique<EventProcessor>(
-      std::move(options), kafka_client("consumer-" + std::to_string(processors_.size())), *store_, *schemas_,
+      std::move(options), kafka_consumer_client("consumer-" + std::to_string(processors_.size())), *store_, *schemas_,
       log_, metrics_, std::move(handler), [this] { return static_cast<std::size_t>(relay_->pending()); });
   auto& ref = *processor;
   readiness_.add("replay-caught-up-" + std::to_string(processors_.size()), [&ref] { return ref.caught_up(); });

@@ -477,7 +477,7 @@ TEST_CASE("replaying the emitted events rebuilds the same factory order", "[unit
   CHECK(without_rev(*rebuilt) == without_rev(*live));
 }
 
-TEST_CASE("project_status: identity is (status, instant); an unapplied entry can be upgraded", "[unit][projection]") {
+TEST_CASE("project_status: identity is (status, instant), an unapplied entry can be upgraded", "[unit][projection]") {
   FactoryOrder fo;
   fo.factory_order_id = "FAC-1";
   const StatusEntry late{S::assembly_complete, "t3", 3, "webhook", false, 100, "ing"};

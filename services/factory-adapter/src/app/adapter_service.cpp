@@ -153,7 +153,7 @@ void AdapterService::add_gated_processor(service::ServiceRuntime& rt, service::E
     const auto oldest = raw->read_outbox(0, 1);
     return oldest.empty() ? 0 : static_cast<std::size_t>(raw->outbox_last_seq() - oldest.front().seq + 1);
   };
-  auto processor = std::make_unique<service::EventProcessor>(std::move(options), rt.kafka_client("consumer-" + role),
+  auto processor = std::make_unique<service::EventProcessor>(std::move(options), rt.kafka_consumer_client("consumer-" + role),
                                                              rt.store(), rt.schemas(), rt.log(), rt.metrics(),
                                                              std::move(handler), std::move(backlog));
   service::EventProcessor* p = processor.get();

@@ -79,7 +79,7 @@ void OrderService::wire(service::ServiceRuntime& rt) {
     view.park_failed_keys = true;  // the same parking as the owner, so both apply the same inputs
     OrderHandler* vh = view_handler_.get();
     view_processor_ = std::make_unique<service::EventProcessor>(
-        std::move(view), rt.kafka_client("view-consumer"), *view_store_, rt.schemas(), rt.log(), rt.metrics(),
+        std::move(view), rt.kafka_consumer_client("view-consumer"), *view_store_, rt.schemas(), rt.log(), rt.metrics(),
         [vh](const service::ConsumedEvent& e, store::WriteTxn& txn) { return (*vh)(e, txn); });
     service::EventProcessor* vp = view_processor_.get();
     rt.readiness().add("read-model-caught-up", [vp] { return vp->caught_up(); });

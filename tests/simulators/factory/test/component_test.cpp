@@ -202,7 +202,7 @@ TEST_CASE("webhooks are retried on 503 and 404 with backoff, then delivered in o
   CHECK(stats["webhooks"]["delivered"].GetUint64() == 7);
 }
 
-TEST_CASE("a 400 ends delivery at once; a webhook failing five times is given up", "[component][webhooks]") {
+TEST_CASE("a 400 ends delivery at once, a webhook failing five times is given up", "[component][webhooks]") {
   Harness h([](SimulatorConfig& c) { c.stage_interval = 10min; });  // only ORDERED is sent
   h.receiver.answer_next({400});
   const auto a = h.place_ok("CUST-400");
@@ -229,7 +229,7 @@ TEST_CASE("a 400 ends delivery at once; a webhook failing five times is given up
   CHECK(h.receiver.accepted().empty());
 }
 
-TEST_CASE("silent statuses and drops never arrive; polling still finds them; duplicates arrive twice",
+TEST_CASE("silent statuses and drops never arrive, polling still finds them, duplicates arrive twice",
           "[component][webhooks][faults]") {
   Harness h;
   h.set_faults(R"({"webhooks":{"silent_statuses":["ASSEMBLY_COMPLETE"],"duplicate_probability":1.0}})");

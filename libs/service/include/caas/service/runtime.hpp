@@ -54,6 +54,22 @@ struct RuntimeConfig {
   std::size_t producer_queue_messages = 100000;   // CAAS_PRODUCER_QUEUE_MESSAGES
   std::chrono::milliseconds shutdown_grace{10000};  // CAAS_SHUTDOWN_GRACE
   std::size_t max_outbox_pending = 10000;          // CAAS_MAX_OUTBOX_PENDING
+  // CAAS_KAFKA_FETCH_WAIT_MAX (fetch.wait.max.ms): how long a broker may hold
+  // an empty fetch. A real broker answers as soon as data arrives, so this
+  // only bounds idle polling; librdkafka's mock broker (the local broker)
+  // holds an empty fetch for the whole wait and does not wake on new data, so
+  // every hop of a flow costs up to this much there: local runs set ~10ms.
+  std::chrono::milliseconds fetch_wait_max{500};
+  // CAAS_STORE_SYNC: fsync the store's write-ahead log on every commit. Off by
+  // default: the store is a cache of the Kafka log (DESIGN.md section 5), a
+  // killed process loses nothing (the WAL write is in the OS before commit
+  // returns), and after a machine crash RocksDB recovers a consistent prefix
+  // (state, processed ids and offsets together), from which the service
+  // re-reads its inputs and re-emits the same, deterministic event ids that
+  // consumers drop. Kafka itself relies on replication, not fsync, the same
+  // way. On: one fsync per processed record, which on a shared disk caps
+  // every processor at a few hundred records/s.
+  bool store_sync = false;
 };
 RuntimeConfig load_runtime_config(observability::EnvConfig& env, std::uint16_t default_port);
 
@@ -88,6 +104,8 @@ class ServiceRuntime {
   kafka::Producer& producer() { return *producer_; }
   const events::SchemaRegistry& schemas() const { return *schemas_; }
   kafka::ClientConfig kafka_client(const std::string& role) const;
+  /// kafka_client() plus the consumer settings of RuntimeConfig (fetch wait).
+  kafka::ClientConfig kafka_consumer_client(const std::string& role) const;
   Readiness& readiness() { return readiness_; }
   /// Routes must be added before start().
   http::Router& router() { return router_; }

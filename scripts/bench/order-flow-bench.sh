@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Benchmark of the order flow (issue 4): orders/s through the whole flow on the
+# local broker, and the latency from a Factory webhook's 200 (ingress) to the
+# order's state change (order service), p50/p99, at a paced webhook rate.
+#
+#   scripts/bench/order-flow-bench.sh [--orders 500] [--rate 500] [--no-build]
+#
+# Starts caas-devbroker, caas-webhook-ingress, caas-order, caas-factory-adapter
+# and caas-factory-sim (webhooks off: this script plays the Factory's webhook
+# sender, so it knows when each 200 came) on loopback; every process is stopped
+# by PID on exit. Results: $CAAS_BENCH_OUT (default
+# build-bench/bench-results/order-flow-<UTC time>/): summary.md, latencies.tsv.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+
+orders=500; rate=500; build=1
+while (($#)); do
+  case $1 in
+    --orders) orders=$2; shift ;;
+    --rate) rate=$2; shift ;;
+    --no-build) build=0 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+build_dir=${CAAS_BENCH_BUILD_DIR:-$root/build-bench}
+out=${CAAS_BENCH_OUT:-$build_dir/bench-results/order-flow-$(date -u +%Y%m%dT%H%M%SZ)}
+mkdir -p "$out"
+run=$(mktemp -d "${TMPDIR:-/tmp}/caas-order-bench.XXXXXX")
+
+pids=()
+cleanup() {
+  local i
+  for ((i=${#pids[@]}-1; i>=0; i--)); do kill -TERM "${pids[$i]}" 2>/dev/null || true; done
+  for ((i=${#pids[@]}-1; i>=0; i--)); do wait "${pids[$i]}" 2>/dev/null || true; done
+  rm -rf "$run"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+for tool in kcat curl python3; do command -v $tool >/dev/null || { echo "missing $tool" >&2; exit 2; }; done
+
+if [ "$build" = 1 ]; then
+  echo "== building Release in $build_dir" >&2
+  # -O2: see ingress-bench.sh (GCC 12 -O3 false positive, warnings are errors).
+  CAAS_BUILD_DIR=$build_dir "$root/scripts/build" -DCMAKE_BUILD_TYPE=Release \
+    "-DCMAKE_CXX_FLAGS_RELEASE=-O2 -DNDEBUG" -DCAAS_BUILD_TESTS=OFF
+fi
+bin=$build_dir/bin
+for b in caas-devbroker caas-webhook-ingress caas-order caas-factory-adapter caas-factory-sim; do
+  [ -x "$bin/$b" ] || { echo "$bin/$b missing (build first)" >&2; exit 2; }
+done
+
+wait_ready() {  # URL PID
+  local i
+  for i in $(seq 300); do
+    kill -0 "$2" 2>/dev/null || { echo "process $2 exited during start-up" >&2; return 1; }
+    [ "$(curl -s -o /dev/null -w '%{http_code}' -m 1 "$1" || true)" = 200 ] && return 0
+    sleep 0.2
+  done
+  echo "no 200 from $1 within 60 s" >&2; return 1
+}
+
+"$bin/caas-devbroker" --brokers 3 --bootstrap-file "$run/bootstrap" >"$run/devbroker.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do [ -s "$run/bootstrap" ] && break; sleep 0.1; done
+bootstrap=$(cat "$run/bootstrap")
+
+echo "bench-factory-webhook-secret" >"$run/factory-webhook"
+echo "bench-iot-secret" >"$run/iot-webhook"
+echo "bench-factory-api-token" >"$run/factory-token"
+echo "bench-customer-token-secret-0123456789" >"$run/token-secret"
+echo "bench-dealer-key-0123456789 dealer DEALER-ES-001" >"$run/api-keys"
+export CAAS_KAFKA_BOOTSTRAP=$bootstrap CAAS_DATA_DIR=$run/data CAAS_LOG_LEVEL=warn
+export CAAS_SCHEMA_DIR=$root/proto-schemas
+# The mock broker holds an empty fetch for the whole fetch.wait.max.ms instead
+# of answering when data arrives (a real broker answers at once): see libs/service.
+export CAAS_KAFKA_FETCH_WAIT_MAX=${CAAS_KAFKA_FETCH_WAIT_MAX:-10ms}
+export CAAS_FACTORY_WEBHOOK_SECRETS_FILE=$run/factory-webhook CAAS_IOT_WEBHOOK_SECRETS_FILE=$run/iot-webhook
+export CAAS_FACTORY_API_TOKEN_FILE=$run/factory-token CAAS_TOKEN_SECRET_FILE=$run/token-secret
+export CAAS_API_KEYS_FILE=$run/api-keys
+
+"$bin/caas-factory-sim" --port 18090 --max-orders 1000000 >"$run/factory-sim.log" 2>&1 &
+pids+=($!); sim_pid=$!
+# The built-in Factory source with its per-source rate limit lifted (the
+# benchmark is the load); the known-order check stays on, as in production.
+cat >"$run/sources.json" <<JSON
+{"sources": [{
+  "name": "factory", "path": "/api/v1/webhooks/factory/status", "signature": "factory-hmac",
+  "secrets_env": "CAAS_FACTORY_WEBHOOK_SECRETS_FILE", "schema": "ingress.factory-status.v1",
+  "topic": "caas.ingress.factory-status.v1", "key_field": "order_id", "validator": "factory-status",
+  "responses": "factory", "rate_limit": {"rps": 1000000, "burst": 1000000},
+  "max_body_bytes": 65536, "check_known_orders": true}]}
+JSON
+CAAS_HTTP_PORT=18080 CAAS_INGRESS_SOURCES_FILE=$run/sources.json "$bin/caas-webhook-ingress" >"$run/ingress.log" 2>&1 &
+pids+=($!); ingress_pid=$!
+CAAS_HTTP_PORT=18081 CAAS_INSTANCE_ID=bench-order "$bin/caas-order" >"$run/order.log" 2>&1 &
+pids+=($!); order_pid=$!
+CAAS_HTTP_PORT=18082 CAAS_FACTORY_API_URL=http://127.0.0.1:18090 "$bin/caas-factory-adapter" >"$run/adapter.log" 2>&1 &
+pids+=($!); adapter_pid=$!
+wait_ready http://127.0.0.1:18090/healthz $sim_pid
+wait_ready http://127.0.0.1:18080/readyz $ingress_pid
+wait_ready http://127.0.0.1:18081/readyz $order_pid
+wait_ready http://127.0.0.1:18082/readyz $adapter_pid
+echo "== platform ready (broker $bootstrap); $orders orders, webhooks at $rate/s" >&2
+
+python3 "$here/order_flow_driver.py" --orders "$orders" --rate "$rate" --bootstrap "$bootstrap" \
+  --order-url http://127.0.0.1:18081 --ingress-url http://127.0.0.1:18080 \
+  --dealer-key bench-dealer-key-0123456789 --webhook-secret bench-factory-webhook-secret \
+  --out "$out" | tee "$out/summary.md"
+echo "results in $out" >&2
