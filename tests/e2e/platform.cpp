@@ -1,47 +1,22 @@
 #include "platform.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
 
 #include <fstream>
-#include <random>
 #include <stdexcept>
 
 #include "eventually.hpp"
+#include "local_resources.hpp"
 
 namespace caas::e2e {
 namespace {
 
 using namespace std::chrono_literals;
 
-std::uint16_t free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) throw std::runtime_error("socket() failed");
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
 void write_file(const std::filesystem::path& p, const std::string& text) {
   std::ofstream out(p, std::ios::binary);
   out << text;
   if (!out) throw std::runtime_error("cannot write " + p.string());
-}
-
-std::filesystem::path fresh_dir() {
-  std::random_device rd;
-  auto dir = std::filesystem::temp_directory_path() / ("caas-e2e-" + std::to_string(rd()));
-  std::filesystem::create_directories(dir);
-  return dir;
 }
 
 const char* service_dir_name(Platform::Proc p) {
@@ -101,14 +76,16 @@ JsonResponse Api::call(const std::string& method, const std::string& path, const
 }
 
 Platform::Platform(PlatformOptions options)
-    : options_(std::move(options)), dir_(fresh_dir()), cluster_(std::make_unique<devbroker::MockCluster>(3)) {
+    : options_(std::move(options)),
+      dir_(testing::fresh_dir("e2e")),
+      cluster_(std::make_unique<devbroker::MockCluster>(3)) {
   write_file(dir_ / "factory-webhook.secrets", std::string(kFactoryWebhookSecret) + "\n");
   write_file(dir_ / "iot-webhook.secrets", "e2e-iot-webhook-secret\n");
   write_file(dir_ / "factory-api.token", std::string(kFactoryToken) + "\n");
   write_file(dir_ / "token.secret", "e2e-customer-token-secret-0123456789\n");
   write_file(dir_ / "api-keys", std::string(kDealerKey) + " dealer " + kDealership + "\n" + kAdminKey +
                                     " admin e2e-admin\n");
-  for (auto p : {Proc::ingress, Proc::order, Proc::adapter}) ports_[p] = free_port();
+  for (auto p : {Proc::ingress, Proc::order, Proc::adapter}) ports_[p] = testing::free_port();
 }
 
 Platform::~Platform() {

@@ -12,16 +12,16 @@
 
 #include "event_factory.hpp"
 #include "eventually.hpp"
+#include "local_resources.hpp"
+#include "service_harness.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <algorithm>
-#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
-#include <unistd.h>
 
 using namespace caas;
 using namespace caas::factory;
@@ -34,23 +34,43 @@ constexpr const char* kAdminKey = "admin-key-0123456789abcdef";
 constexpr const char* kDealerKey = "dealer-key-0123456789abcdef";
 constexpr const char* kToken = "factory-token-xyz";
 
-std::filesystem::path fresh_dir() {
-  static std::atomic<int> n{0};
-  auto dir = std::filesystem::temp_directory_path() /
-             ("caas-factory-adapter-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
-}
+std::filesystem::path fresh_dir() { return caas::testing::fresh_dir("factory-adapter"); }
 
 /// Service + runtime over a data dir that may outlive it (restart tests).
 class Adapter {
  public:
   Adapter(devbroker::MockCluster& cluster, FakeFactory& factory, const std::filesystem::path& dir,
-          std::map<std::string, std::string> overrides = {}) {
+          std::map<std::string, std::string> overrides = {})
+      : running_("factory-adapter", "test", environment(cluster, factory, dir, std::move(overrides)),
+                 std::make_unique<AdapterService>()) {}
+
+  struct Reply {
+    int status = 0;
+    std::string body;
+  };
+  Reply call(const std::string& method, const std::string& path, const std::string& key = kAdminKey) const {
+    http::ClientOptions options;
+    options.request_timeout = 10s;
+    http::HttpClient client(options);
+    http::ClientRequest req;
+    req.method = method;
+    req.url = "http://127.0.0.1:" + std::to_string(running_.port()) + path;
+    if (!key.empty()) req.headers.set("X-API-Key", key);
+    auto r = client.request(req);
+    if (!r) return {};
+    return {r->status, r->body};
+  }
+  std::string metrics() const { return call("GET", "/metrics", "").body; }
+  bool ready() const { return call("GET", "/readyz", "").status == 200; }
+
+ private:
+  /// Writes the token and key files into `dir`; returns the adapter's environment.
+  static caas::testing::EnvMap environment(devbroker::MockCluster& cluster, FakeFactory& factory,
+                                           const std::filesystem::path& dir,
+                                           std::map<std::string, std::string> overrides) {
     std::ofstream(dir / "token") << kToken << "\n";
     std::ofstream(dir / "keys") << kAdminKey << " admin ops-1\n" << kDealerKey << " dealer dealer-1\n";
-    std::map<std::string, std::string> env_map{
+    caas::testing::EnvMap env{
         {"CAAS_KAFKA_BOOTSTRAP", cluster.bootstrap()},
         {"CAAS_DATA_DIR", (dir / "data").string()},
         {"CAAS_HTTP_PORT", "0"},
@@ -71,51 +91,11 @@ class Adapter {
         {"CAAS_FACTORY_RECONCILE_INTERVAL", "1h"},
         {"CAAS_FACTORY_STATUS_MAX_ATTEMPTS", "3"},
         {"CAAS_FACTORY_STATUS_RETRY_MAX", "50ms"}};
-    for (auto& [k, v] : overrides) env_map[k] = v;
-    observability::EnvConfig env([env_map](std::string_view name) -> std::optional<std::string> {
-      auto it = env_map.find(std::string(name));
-      if (it == env_map.end()) return std::nullopt;
-      return it->second;
-    });
-    auto config = service::load_runtime_config(env, 0);
-    service_ = std::make_unique<AdapterService>();
-    service_->load_config(env);
-    env.throw_if_errors();
-    observability::Logger log({"factory-adapter", "test", config.common.log_level, {}});
-    runtime_ = std::make_unique<service::ServiceRuntime>(service::ServiceInfo{"factory-adapter", 0, "test"}, config,
-                                                         log);
-    service_->wire(*runtime_);
-    runtime_->start();
-  }
-  ~Adapter() {
-    service_->stop();
-    runtime_->shutdown();
-    runtime_.reset();
-    service_.reset();
+    for (auto& [k, v] : overrides) env[k] = v;
+    return env;
   }
 
-  struct Reply {
-    int status = 0;
-    std::string body;
-  };
-  Reply call(const std::string& method, const std::string& path, const std::string& key = kAdminKey) const {
-    http::ClientOptions options;
-    options.request_timeout = 10s;
-    http::HttpClient client(options);
-    http::ClientRequest req;
-    req.method = method;
-    req.url = "http://127.0.0.1:" + std::to_string(runtime_->http_port()) + path;
-    if (!key.empty()) req.headers.set("X-API-Key", key);
-    auto r = client.request(req);
-    if (!r) return {};
-    return {r->status, r->body};
-  }
-  std::string metrics() const { return call("GET", "/metrics", "").body; }
-  bool ready() const { return call("GET", "/readyz", "").status == 200; }
-
- private:
-  std::unique_ptr<AdapterService> service_;
-  std::unique_ptr<service::ServiceRuntime> runtime_;
+  caas::testing::RunningService<AdapterService> running_;
 };
 
 std::string place_order_data(const std::string& order_id) {

@@ -321,10 +321,9 @@ TEST_CASE("every emitted payload satisfies its schema and ids are deterministic"
   }
   CHECK(placement_ticket(PlacementAction::auth_failed, "o", "o", "", "", 1, "").category == "factory-auth-failure");
   CHECK(placement_ticket(PlacementAction::auth_failed, "o", "o", "", "", 1, "").severity == "critical");
-  CHECK(derive_id("a", "b") == derive_id("a", "b"));
-  CHECK(derive_id("a", "b") != derive_id("a", "c"));
-  CHECK(derive_id("a", "b").size() == 36);
-  CHECK(derive_id("a", "b")[14] == '5');
+  // The adapter's ids come from events::derive_event_id (tested in libs/events);
+  // pinned here too because ids already on the topics must not change.
+  CHECK(derive_event_id("a", "b") == "7e18f737-311b-5dc3-b2f2-69dd78396b03");
 }
 
 TEST_CASE("store records round-trip through JSON", "[unit][store]") {

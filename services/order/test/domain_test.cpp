@@ -6,6 +6,7 @@
 #include "domain/list_query.hpp"
 #include "domain/order_number.hpp"
 #include "domain/permissions.hpp"
+#include "domain/state.hpp"
 #include "domain/state_machine.hpp"
 #include "domain/validation.hpp"
 
@@ -438,4 +439,29 @@ TEST_CASE("derived event ids are deterministic UUIDs", "[domain][ids]") {
   REQUIRE(a.size() == 36);
   CHECK(a[14] == '8');
   CHECK(a[8] == '-');
+  // Ids already on the topics must not change (computed independently from SHA-256).
+  CHECK(a == "f50b1a5f-03ba-8505-8858-6b2b6987ff5a");
+}
+
+TEST_CASE("state names: the schema's list, the Factory's run shared with caas::events", "[domain][state]") {
+  const std::vector<std::string> names{"PENDING_RESERVATION", "PENDING_FACTORY_SUBMISSION", "FACTORY_SUBMISSION_FAILED",
+                                       "ORDERED",             "IN_PRODUCTION",              "ASSEMBLY_COMPLETE",
+                                       "QUALITY_CHECK",       "READY_FOR_SHIPMENT",         "SHIPPED",
+                                       "ARRIVED_AT_DEALERSHIP", "READY_FOR_DELIVERY",       "REGISTERED",
+                                       "DELIVERED",           "UNASSIGNED",                 "CANCELLED"};
+  REQUIRE(names.size() == kAllStates.size());
+  for (std::size_t i = 0; i < kAllStates.size(); ++i) {
+    const State s = kAllStates[i];
+    CHECK(to_string(s) == names[i]);
+    CHECK(parse_state(names[i]) == s);
+    if (auto f = as_factory_status(s)) {
+      CHECK(events::to_string(*f) == to_string(s));
+      CHECK(from_factory_status(*f) == s);
+      CHECK(factory_rank(s) == events::rank(*f));
+    } else {
+      CHECK_FALSE(factory_rank(s));
+    }
+  }
+  CHECK_FALSE(parse_state("ordered"));
+  CHECK_FALSE(parse_state(""));
 }

@@ -13,14 +13,14 @@
 #include <caas/security/identity.hpp>
 
 #include "eventually.hpp"
+#include "local_resources.hpp"
+#include "service_harness.hpp"
 
-#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
 #include <string>
-#include <unistd.h>
 
 namespace caas::order::test {
 
@@ -32,14 +32,8 @@ inline constexpr const char* kDealer2Key = "dealer2-key-0123456789abcd";
 inline constexpr const char* kOperatorKey = "operator-key-0123456789abc";
 inline constexpr const char* kTokenSecret = "token-secret-for-tests-0123456789";
 
-inline std::filesystem::path fresh_dir(const std::string& tag) {
-  static std::atomic<int> n{0};
-  auto dir = std::filesystem::temp_directory_path() /
-             ("caas-order-" + tag + "-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
-}
+/// A fresh scratch directory for one instance: config files and data.
+inline std::filesystem::path fresh_dir(const std::string& tag) { return testing::fresh_dir("order-" + tag); }
 
 inline std::string customer_token(const std::string& customer_id) {
   const auto now = std::chrono::system_clock::now();
@@ -57,50 +51,30 @@ class Instance {
                                      << kDealer2Key << " dealer D2\n"
                                      << kOperatorKey << " operator ops\n";
     std::ofstream(dir_ / "token-secret") << kTokenSecret << "\n";
-    std::map<std::string, std::string> env_map{{"CAAS_KAFKA_BOOTSTRAP", cluster.bootstrap()},
-                                               {"CAAS_DATA_DIR", (dir_ / "data").string()},
-                                               {"CAAS_HTTP_PORT", "0"},
-                                               {"CAAS_HTTP_THREADS", "2"},
-                                               {"CAAS_SCHEMA_DIR", CAAS_SCHEMA_DIR},
-                                               {"CAAS_LOG_LEVEL", "error"},
-                                               {"CAAS_SHUTDOWN_GRACE", "5s"},
-                                               {"CAAS_INSTANCE_ID", instance_id},
-                                               {"CAAS_API_KEYS_FILE", (dir_ / "api-keys").string()},
-                                               {"CAAS_TOKEN_SECRET_FILE", (dir_ / "token-secret").string()},
-                                               {"CAAS_ORDER_COMMAND_WAIT", "5s"},
-                                               {"CAAS_ORDER_DEADLINE_SCAN_INTERVAL", "50ms"},
-                                               {"CAAS_ORDER_STATE_GAUGE_INTERVAL", "50ms"}};
-    for (auto& [k, v] : overrides) env_map[k] = v;
-    observability::EnvConfig env([env_map](std::string_view name) -> std::optional<std::string> {
-      auto it = env_map.find(std::string(name));
-      if (it == env_map.end()) return std::nullopt;
-      return it->second;
-    });
-    auto config = service::load_runtime_config(env, 0);
-    service_ = std::make_unique<OrderService>();
-    service_->load_config(env);
-    env.throw_if_errors();
-    observability::Logger log({"order", instance_id, config.common.log_level, {}});
-    runtime_ = std::make_unique<service::ServiceRuntime>(service::ServiceInfo{"order", 0, "test"}, config, log);
-    service_->wire(*runtime_);
-    runtime_->start();
-    port_ = runtime_->http_port();
+    testing::EnvMap env{{"CAAS_KAFKA_BOOTSTRAP", cluster.bootstrap()},
+                        {"CAAS_DATA_DIR", (dir_ / "data").string()},
+                        {"CAAS_HTTP_PORT", "0"},
+                        {"CAAS_HTTP_THREADS", "2"},
+                        {"CAAS_SCHEMA_DIR", CAAS_SCHEMA_DIR},
+                        {"CAAS_LOG_LEVEL", "error"},
+                        {"CAAS_SHUTDOWN_GRACE", "5s"},
+                        {"CAAS_INSTANCE_ID", instance_id},
+                        {"CAAS_API_KEYS_FILE", (dir_ / "api-keys").string()},
+                        {"CAAS_TOKEN_SECRET_FILE", (dir_ / "token-secret").string()},
+                        {"CAAS_ORDER_COMMAND_WAIT", "5s"},
+                        {"CAAS_ORDER_DEADLINE_SCAN_INTERVAL", "50ms"},
+                        {"CAAS_ORDER_STATE_GAUGE_INTERVAL", "50ms"}};
+    for (auto& [k, v] : overrides) env[k] = v;
+    running_ = std::make_unique<testing::RunningService<OrderService>>("order", instance_id, env,
+                                                                       std::make_unique<OrderService>());
   }
-  ~Instance() { stop(); }
-  void stop() {
-    if (!runtime_) return;
-    runtime_->shutdown([this] { service_->stop(); });
-    runtime_.reset();
-    service_.reset();
-  }
-  std::uint16_t port() const { return port_; }
+  void stop() { running_->stop(); }
+  std::uint16_t port() const { return running_->port(); }
   bool wait_ready(std::chrono::milliseconds timeout = 60s) const;
 
  private:
   std::filesystem::path dir_;
-  std::unique_ptr<OrderService> service_;
-  std::unique_ptr<service::ServiceRuntime> runtime_;
-  std::uint16_t port_ = 0;
+  std::unique_ptr<testing::RunningService<OrderService>> running_;
 };
 
 /// The common case: a private broker and one ready instance.
@@ -150,7 +124,7 @@ inline Reply call(std::uint16_t port, const std::string& method, const std::stri
 }
 
 inline bool Instance::wait_ready(std::chrono::milliseconds timeout) const {
-  return testing::eventually([&] { return call(port_, "GET", "/readyz", "").status == 200; }, timeout);
+  return testing::eventually([&] { return call(port(), "GET", "/readyz", "").status == 200; }, timeout);
 }
 
 inline std::string sale_body(const std::string& customer = "C1", const std::string& dealer = "D1") {

@@ -275,6 +275,8 @@ TEST_CASE("record building: envelope, key, headers, receipt, deterministic ids",
   CHECK(id == derive_event_id("factory", "body", 0));
   CHECK(id != derive_event_id("factory", "body", 1));
   CHECK(id != derive_event_id("iot-telemetry", "body", 0));
+  // Ids already on the topics must not change (computed independently from SHA-256).
+  CHECK(id == "2081c18e-df21-556d-8381-0c4be70de234");
   CHECK(id.size() == 36);
   CHECK(id[14] == '5');
   auto rec = build_record(src, "FAC-1", data, receipt, id, kNow);

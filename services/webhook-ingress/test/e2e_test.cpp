@@ -5,13 +5,9 @@
 #include "harness.hpp"
 
 #include "child_process.hpp"
+#include "local_resources.hpp"
 
 #include <catch2/catch.hpp>
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <set>
 #include <thread>
@@ -22,18 +18,6 @@ using namespace caas::ingress::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-std::uint16_t free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 bool wait_ready(std::uint16_t port, std::chrono::milliseconds timeout) {
   return testing::eventually(
@@ -72,7 +56,7 @@ TEST_CASE("10,000 signed webhooks over 64 keep-alive connections: all 200, all i
   devbroker::MockCluster cluster(1);
   const auto dir = fresh_dir("e2e");
   auto env = base_env(dir, cluster.bootstrap());
-  const auto port = free_port();
+  const auto port = testing::free_port();
   env["CAAS_HTTP_PORT"] = std::to_string(port);
   env["CAAS_LOG_LEVEL"] = "warn";
   env["CAAS_INGRESS_CHECK_KNOWN_ORDERS"] = "false";

@@ -13,14 +13,14 @@
 #include <caas/security/webhook_signature.hpp>
 
 #include "eventually.hpp"
+#include "local_resources.hpp"
+#include "service_harness.hpp"
 
-#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
 #include <string>
-#include <unistd.h>
 
 namespace caas::ingress::test {
 
@@ -32,21 +32,15 @@ inline constexpr const char* kFactoryPath = "/api/v1/webhooks/factory/status";
 inline constexpr const char* kTelemetryPath = "/api/v1/webhooks/iot/telemetry";
 inline constexpr const char* kCommandPath = "/api/v1/webhooks/iot/command-status";
 
-inline std::filesystem::path fresh_dir(const std::string& tag) {
-  static std::atomic<int> n{0};
-  auto dir = std::filesystem::temp_directory_path() /
-             ("caas-ingress-" + tag + "-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
-}
+/// A fresh scratch directory: secrets files, data, a test's own files.
+inline std::filesystem::path fresh_dir(const std::string& tag) { return testing::fresh_dir("ingress-" + tag); }
 
 inline void write_file(const std::filesystem::path& p, const std::string& text) {
   std::ofstream(p, std::ios::binary) << text;
 }
 
 /// Secrets files + the base environment of an ingress under test.
-inline std::map<std::string, std::string> base_env(const std::filesystem::path& dir, const std::string& bootstrap) {
+inline testing::EnvMap base_env(const std::filesystem::path& dir, const std::string& bootstrap) {
   write_file(dir / "factory.secrets", std::string(kFactorySecret) + "\n" + kFactorySecretOld + "\n");
   write_file(dir / "iot.secrets", std::string(kIotSecret) + "\n" + kIotSecretOld + "\n");
   return {{"CAAS_KAFKA_BOOTSTRAP", bootstrap},
@@ -64,28 +58,14 @@ class Harness {
   Harness(devbroker::MockCluster& cluster, std::map<std::string, std::string> overrides = {},
           events::Clock clock = events::system_now)
       : dir_(fresh_dir("component")) {
-    auto env_map = base_env(dir_, cluster.bootstrap());
-    for (auto& [k, v] : overrides) env_map[k] = v;
-    observability::EnvConfig env([env_map](std::string_view name) -> std::optional<std::string> {
-      auto it = env_map.find(std::string(name));
-      if (it == env_map.end()) return std::nullopt;
-      return it->second;
-    });
-    auto config = service::load_runtime_config(env, 0);
-    service_ = std::make_unique<IngressService>(std::move(clock));
-    service_->load_config(env);
-    env.throw_if_errors();
-    observability::Logger log({"webhook-ingress", "test", config.common.log_level, {}});
-    runtime_ = std::make_unique<service::ServiceRuntime>(service::ServiceInfo{"webhook-ingress", 0, "test"}, config, log);
-    service_->wire(*runtime_);
-    runtime_->start();
-    port_ = runtime_->http_port();
+    auto env = base_env(dir_, cluster.bootstrap());
+    for (auto& [k, v] : overrides) env[k] = v;
+    running_ = std::make_unique<testing::RunningService<IngressService>>(
+        "webhook-ingress", "test", env, std::make_unique<IngressService>(std::move(clock)));
+    port_ = running_->port();
   }
   ~Harness() {
-    service_->stop();
-    runtime_->shutdown();
-    runtime_.reset();
-    service_.reset();
+    running_.reset();  // stopped before its data directory goes
     std::error_code ec;
     std::filesystem::remove_all(dir_, ec);
   }
@@ -106,8 +86,7 @@ class Harness {
 
  private:
   std::filesystem::path dir_;
-  std::unique_ptr<IngressService> service_;
-  std::unique_ptr<service::ServiceRuntime> runtime_;
+  std::unique_ptr<testing::RunningService<IngressService>> running_;
   std::uint16_t port_ = 0;
 };
 

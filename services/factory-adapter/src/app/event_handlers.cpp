@@ -108,7 +108,7 @@ HandlerOutcome EventHandlers::on_factory_status(const service::ConsumedEvent& ev
                           string_or(*doc, "location")};
     auto record = emitter_.make({kFactoryEventsTopic, kStatusChanged, rec->order_id,
                                  status_changed_data(rec->order_id, factory_order_id, entry, decision.previous, details),
-                                 derive_id("factory.status-changed/webhook", event.envelope.id),
+                                 derive_event_id("factory.status-changed/webhook", event.envelope.id),
                                  event.envelope.correlationid, event.envelope.id},
                                 now_ms);
     if (!record) {

@@ -174,7 +174,7 @@ void PlacementWorker::commit_outcome(PendingPlacement p, const PlaceResult& resu
 
   auto add_ticket = [&](const Ticket& t) {
     out.push_back({kTicketsTopic, "support.ticket-opened", t.ticket_id, ticket_data(t),
-                   derive_id("support.ticket-opened", t.ticket_id), p.correlation_id, p.causation_id});
+                   derive_event_id("support.ticket-opened", t.ticket_id), p.correlation_id, p.causation_id});
     probe_.tickets.Add({{"category", t.category}}).Increment();
   };
   // The final outcome is stored exactly as the projection of its event
@@ -185,7 +185,7 @@ void PlacementWorker::commit_outcome(PendingPlacement p, const PlaceResult& resu
     complete_placement(*done, p.idempotency_key, p.customer_id);
     AdapterStore::put(txn, *done);
     AdapterStore::remove_pending(txn, p.order_id);
-    out.push_back({kFactoryEventsTopic, type, p.order_id, std::move(data), derive_id(type, basis), p.correlation_id,
+    out.push_back({kFactoryEventsTopic, type, p.order_id, std::move(data), derive_event_id(type, basis), p.correlation_id,
                    p.causation_id});
     return true;
   };

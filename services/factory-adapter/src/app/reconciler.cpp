@@ -203,7 +203,7 @@ Reconciler::Check Reconciler::check_order(const std::string& factory_order_id, c
                                 std::to_string(entry.ts_ms) + "\n" + (entry.applied ? "1" : "0");
       out.push_back({kFactoryEventsTopic, kStatusChanged, rec.order_id,
                      status_changed_data(rec.order_id, factory_order_id, entry, c.decision.previous),
-                     derive_id("factory.status-changed/" + std::string(source), basis), rec.correlation_id, ""});
+                     derive_event_id("factory.status-changed/" + std::string(source), basis), rec.correlation_id, ""});
       probe_.status_events.Add({{"source", std::string(source)}, {"applied", entry.applied ? "true" : "false"}})
           .Increment();
       // Recorded exactly as the projection of the event rebuilds it.
@@ -218,12 +218,12 @@ Reconciler::Check Reconciler::check_order(const std::string& factory_order_id, c
                          std::string(plan.action()), now_text,
                          std::to_string(plan.corrections.size()) + " status(es) added from the Factory's history"};
       out.push_back({kFactoryEventsTopic, "factory.discrepancy-found", rec.order_id, discrepancy_data(d),
-                     derive_id("factory.discrepancy-found", run_id + "\n" + factory_order_id), rec.correlation_id,
+                     derive_event_id("factory.discrepancy-found", run_id + "\n" + factory_order_id), rec.correlation_id,
                      ""});
       probe_.discrepancies.Add({{"detected_by", detected_by}}).Increment();
       if (!plan.resolved) {
         Ticket t;
-        t.ticket_id = "TCK-" + derive_id("ticket/factory-discrepancy", run_id + "\n" + factory_order_id);
+        t.ticket_id = "TCK-" + derive_event_id("ticket/factory-discrepancy", run_id + "\n" + factory_order_id);
         t.category = "factory-discrepancy";
         t.severity = "medium";
         t.title = "Order " + rec.order_id + " differs from the Factory and could not be corrected";
@@ -235,7 +235,7 @@ Reconciler::Check Reconciler::check_order(const std::string& factory_order_id, c
         t.customer_id = rec.customer_id;
         t.opened_at = now_text;
         out.push_back({kTicketsTopic, "support.ticket-opened", t.ticket_id, ticket_data(t),
-                       derive_id("support.ticket-opened", t.ticket_id), rec.correlation_id, ""});
+                       derive_event_id("support.ticket-opened", t.ticket_id), rec.correlation_id, ""});
         probe_.tickets.Add({{"category", t.category}}).Increment();
       }
       check.discrepancy = ReportEntry{rec.order_id,

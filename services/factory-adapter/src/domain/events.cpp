@@ -2,28 +2,7 @@
 
 #include "domain/json.hpp"
 
-#include <caas/security/crypto.hpp>
-
 namespace caas::factory {
-
-std::string derive_id(std::string_view kind, std::string_view basis) {
-  std::string material;
-  material.reserve(kind.size() + basis.size() + 1);
-  material.append(kind).push_back('\n');
-  material.append(basis);
-  auto d = security::sha256(material);
-  d[6] = static_cast<std::uint8_t>((d[6] & 0x0F) | 0x50);
-  d[8] = static_cast<std::uint8_t>((d[8] & 0x3F) | 0x80);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(36);
-  for (std::size_t i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
-    out.push_back(kHex[d[i] >> 4]);
-    out.push_back(kHex[d[i] & 0x0F]);
-  }
-  return out;
-}
 
 namespace {
 // Schema bounds: keep free text within the maxLength of its field.
@@ -135,7 +114,7 @@ std::string placement_ticket_category(PlacementAction action) {
 }  // namespace
 
 std::string placement_ticket_id(PlacementAction action, std::string_view order_id, std::string_view idempotency_key) {
-  return "TCK-" + derive_id("ticket/" + placement_ticket_category(action),
+  return "TCK-" + derive_event_id("ticket/" + placement_ticket_category(action),
                             std::string(order_id) + "\n" + std::string(idempotency_key));
 }
 

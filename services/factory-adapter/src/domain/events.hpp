@@ -11,6 +11,8 @@
 #include "domain/placement.hpp"
 #include "domain/status.hpp"
 
+#include <caas/events/ids.hpp>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -24,14 +26,15 @@ inline constexpr std::string_view kFactoryCommandsTopic = "caas.factory.commands
 inline constexpr std::string_view kIngressStatusTopic = "caas.ingress.factory-status.v1";
 inline constexpr std::string_view kTicketsTopic = "caas.support.tickets.v1";
 
+/// The ids of the events below: derive_event_id(kind, basis), a name-based
+/// UUID shared with webhook-ingress (caas/events/ids.hpp).
+using events::derive_event_id;
+
 // The event types of caas.factory.events.v1 the projection reads.
 inline constexpr std::string_view kOrderPlaced = "factory.order-placed";
 inline constexpr std::string_view kOrderRejected = "factory.order-rejected";
 inline constexpr std::string_view kSubmissionFailed = "factory.submission-failed";
 inline constexpr std::string_view kStatusChanged = "factory.status-changed";
-
-/// UUID-shaped (version 5 bits) id from SHA-256 of (kind, basis).
-std::string derive_id(std::string_view kind, std::string_view basis);
 
 std::string order_placed_data(std::string_view order_id, const Created& c, int attempts);
 std::string order_rejected_data(std::string_view order_id, const Rejected& r, int attempts, std::string_view at);

@@ -1,25 +1,6 @@
 #include "domain/status.hpp"
 
-#include <array>
-
 namespace caas::factory {
-
-namespace {
-constexpr std::array<std::string_view, 7> kNames{"ORDERED",          "IN_PRODUCTION",      "ASSEMBLY_COMPLETE",
-                                                 "QUALITY_CHECK",    "READY_FOR_SHIPMENT", "SHIPPED",
-                                                 "ARRIVED_AT_DEALERSHIP"};
-}
-
-std::string_view to_string(FactoryStatus s) noexcept { return kNames[static_cast<std::size_t>(s)]; }
-
-std::optional<FactoryStatus> parse_factory_status(std::string_view s) noexcept {
-  for (std::size_t i = 0; i < kNames.size(); ++i) {
-    if (kNames[i] == s) return static_cast<FactoryStatus>(i);
-  }
-  return std::nullopt;
-}
-
-int rank(FactoryStatus s) noexcept { return static_cast<int>(s); }
 
 bool is_active(FactoryStatus s) noexcept { return s != FactoryStatus::arrived_at_dealership; }
 

@@ -12,6 +12,8 @@
 //     with applied=false (nothing to change / not a legal transition).
 // Pure: no clocks, no I/O.
 
+#include <caas/events/factory_status.hpp>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -20,20 +22,13 @@
 
 namespace caas::factory {
 
-enum class FactoryStatus {
-  ordered,
-  in_production,
-  assembly_complete,
-  quality_check,
-  ready_for_shipment,
-  shipped,
-  arrived_at_dealership,
-};
+// The statuses themselves (names, order) are the event contract's
+// (caas/events/factory_status.hpp); the rules below are the adapter's.
+using events::FactoryStatus;
+using events::parse_factory_status;
+using events::rank;
+using events::to_string;
 
-std::string_view to_string(FactoryStatus s) noexcept;
-std::optional<FactoryStatus> parse_factory_status(std::string_view s) noexcept;
-/// Position in the manufacturing sequence (ORDERED = 0 ... ARRIVED = 6).
-int rank(FactoryStatus s) noexcept;
 /// Placed and not yet at the dealership: reconciliation checks these.
 bool is_active(FactoryStatus s) noexcept;
 /// Seed 000 "Missed Webhook Notifications": only these are watched for silence.

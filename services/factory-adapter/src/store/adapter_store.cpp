@@ -2,7 +2,10 @@
 
 #include "domain/json.hpp"
 
+#include <array>
 #include <cstdio>
+#include <type_traits>
+#include <variant>
 
 namespace caas::factory {
 
@@ -23,105 +26,155 @@ std::string key(std::string_view prefix, std::string_view id) {
 
 int int_field(const rapidjson::Value& v, const char* name) { return static_cast<int>(int_or(v, name)); }
 
+// One list of (key, member) per stored record, read by both the writer and
+// the reader, so a field cannot be written under one name and read under
+// another, or be forgotten on one side. The list order is the member order of
+// the JSON text.
+template <class T>
+struct Field {
+  const char* key;
+  std::variant<std::string T::*, int T::*, std::int64_t T::*, bool T::*> member;
+  bool omit_empty = false;  // strings: written only when non-empty (read back as "")
+};
+
+template <class T, std::size_t N>
+void write_fields(JsonOut& j, const T& record, const std::array<Field<T>, N>& fields) {
+  for (const auto& f : fields) {
+    std::visit(
+        [&](auto member) {
+          if constexpr (std::is_same_v<decltype(member), std::string T::*>) {
+            if (f.omit_empty) {
+              j.optional_field(f.key, record.*member);
+              return;
+            }
+          }
+          j.field(f.key, record.*member);
+        },
+        f.member);
+  }
+}
+
+template <class T, std::size_t N>
+void read_fields(const rapidjson::Value& d, T& record, const std::array<Field<T>, N>& fields) {
+  for (const auto& f : fields) {
+    std::visit(
+        [&](auto member) {
+          auto& value = record.*member;
+          using V = std::remove_reference_t<decltype(value)>;
+          if constexpr (std::is_same_v<V, std::string>) {
+            value = string_or(d, f.key);
+          } else if constexpr (std::is_same_v<V, int>) {
+            value = int_field(d, f.key);
+          } else if constexpr (std::is_same_v<V, std::int64_t>) {
+            value = int_or(d, f.key);
+          } else {
+            value = bool_or(d, f.key);
+          }
+        },
+        f.member);
+  }
+}
+
+using P = PendingPlacement;
+const std::array<Field<P>, 15> kPendingFields{{{"order_id", &P::order_id},
+                                               {"order_number", &P::order_number},
+                                               {"idempotency_key", &P::idempotency_key},
+                                               {"customer_id", &P::customer_id},
+                                               {"correlation_id", &P::correlation_id},
+                                               {"causation_id", &P::causation_id},
+                                               {"request_body", &P::request_body},
+                                               {"attempts", &P::attempts},
+                                               {"created_at_ms", &P::created_at_ms},
+                                               {"next_attempt_at_ms", &P::next_attempt_at_ms},
+                                               {"first_error_at_ms", &P::first_error_at_ms},
+                                               {"elapsed_ms", &P::elapsed_ms},
+                                               {"last_error", &P::last_error},
+                                               {"last_error_class", &P::last_error_class},
+                                               {"last_http_status", &P::last_http_status}}};
+
+using R = PlacementRecord;
+const std::array<Field<R>, 12> kPlacementFields{{{"order_id", &R::order_id},
+                                                 {"idempotency_key", &R::idempotency_key},
+                                                 {"customer_id", &R::customer_id},
+                                                 {"outcome", &R::outcome},
+                                                 {"factory_order_id", &R::factory_order_id},
+                                                 {"error_class", &R::error_class},
+                                                 {"last_error", &R::last_error},
+                                                 {"ticket_id", &R::ticket_id},
+                                                 {"attempts", &R::attempts},
+                                                 {"http_status", &R::http_status},
+                                                 {"critical", &R::critical},
+                                                 {"finished_at_ms", &R::finished_at_ms}}};
+
+// The scalar head of a FactoryOrder; rev (unsigned) and the status history follow it.
+using F = FactoryOrder;
+const std::array<Field<F>, 7> kFactoryOrderFields{{{"factory_order_id", &F::factory_order_id},
+                                                   {"order_id", &F::order_id},
+                                                   {"customer_id", &F::customer_id},
+                                                   {"correlation_id", &F::correlation_id},
+                                                   {"placed_at_ms", &F::placed_at_ms},
+                                                   {"last_update_ms", &F::last_update_ms},
+                                                   {"last_polled_ms", &F::last_polled_ms}}};
+
+// The scalar head of a report; its discrepancies follow it.
+using Rep = ReconciliationReport;
+const std::array<Field<Rep>, 6> kReportFields{{{"run_id", &Rep::run_id},
+                                               {"trigger", &Rep::trigger},
+                                               {"started_at_ms", &Rep::started_at_ms},
+                                               {"finished_at_ms", &Rep::finished_at_ms},
+                                               {"orders_checked", &Rep::orders_checked},
+                                               {"orders_unreachable", &Rep::orders_unreachable}}};
+
+using E = ReportEntry;
+const std::array<Field<E>, 7> kReportEntryFields{{{"order_id", &E::order_id},
+                                                  {"factory_order_id", &E::factory_order_id},
+                                                  {"caas_status", &E::caas_status},
+                                                  {"factory_status", &E::factory_status},
+                                                  {"action", &E::action},
+                                                  {"corrections", &E::corrections},
+                                                  {"details", &E::details, true}}};
+
 }  // namespace
 
 std::string to_json(const PendingPlacement& p) {
   JsonOut j;
-  j.begin()
-      .field("order_id", p.order_id)
-      .field("order_number", p.order_number)
-      .field("idempotency_key", p.idempotency_key)
-      .field("customer_id", p.customer_id)
-      .field("correlation_id", p.correlation_id)
-      .field("causation_id", p.causation_id)
-      .field("request_body", p.request_body)
-      .field("attempts", p.attempts)
-      .field("created_at_ms", p.created_at_ms)
-      .field("next_attempt_at_ms", p.next_attempt_at_ms)
-      .field("first_error_at_ms", p.first_error_at_ms)
-      .field("elapsed_ms", p.elapsed_ms)
-      .field("last_error", p.last_error)
-      .field("last_error_class", p.last_error_class)
-      .field("last_http_status", p.last_http_status)
-      .end();
+  j.begin();
+  write_fields(j, p, kPendingFields);
+  j.end();
   return j.take();
 }
 
 std::optional<PendingPlacement> pending_from_json(std::string_view json) {
   auto doc = parse_object(json);
   if (!doc) return std::nullopt;
-  const auto& d = *doc;
   PendingPlacement p;
-  p.order_id = string_or(d, "order_id");
-  p.order_number = string_or(d, "order_number");
-  p.idempotency_key = string_or(d, "idempotency_key");
-  p.customer_id = string_or(d, "customer_id");
-  p.correlation_id = string_or(d, "correlation_id");
-  p.causation_id = string_or(d, "causation_id");
-  p.request_body = string_or(d, "request_body");
-  p.attempts = int_field(d, "attempts");
-  p.created_at_ms = int_or(d, "created_at_ms");
-  p.next_attempt_at_ms = int_or(d, "next_attempt_at_ms");
-  p.first_error_at_ms = int_or(d, "first_error_at_ms");
-  p.elapsed_ms = int_or(d, "elapsed_ms");
-  p.last_error = string_or(d, "last_error");
-  p.last_error_class = string_or(d, "last_error_class");
-  p.last_http_status = int_field(d, "last_http_status");
+  read_fields(*doc, p, kPendingFields);
   if (p.order_id.empty()) return std::nullopt;
   return p;
 }
 
 std::string to_json(const PlacementRecord& p) {
   JsonOut j;
-  j.begin()
-      .field("order_id", p.order_id)
-      .field("idempotency_key", p.idempotency_key)
-      .field("customer_id", p.customer_id)
-      .field("outcome", p.outcome)
-      .field("factory_order_id", p.factory_order_id)
-      .field("error_class", p.error_class)
-      .field("last_error", p.last_error)
-      .field("ticket_id", p.ticket_id)
-      .field("attempts", p.attempts)
-      .field("http_status", p.http_status)
-      .field("critical", p.critical)
-      .field("finished_at_ms", p.finished_at_ms)
-      .end();
+  j.begin();
+  write_fields(j, p, kPlacementFields);
+  j.end();
   return j.take();
 }
 
 std::optional<PlacementRecord> placement_from_json(std::string_view json) {
   auto doc = parse_object(json);
   if (!doc) return std::nullopt;
-  const auto& d = *doc;
   PlacementRecord p;
-  p.order_id = string_or(d, "order_id");
-  p.idempotency_key = string_or(d, "idempotency_key");
-  p.customer_id = string_or(d, "customer_id");
-  p.outcome = string_or(d, "outcome");
-  p.factory_order_id = string_or(d, "factory_order_id");
-  p.error_class = string_or(d, "error_class");
-  p.last_error = string_or(d, "last_error");
-  p.ticket_id = string_or(d, "ticket_id");
-  p.attempts = int_field(d, "attempts");
-  p.http_status = int_field(d, "http_status");
-  p.critical = bool_or(d, "critical");
-  p.finished_at_ms = int_or(d, "finished_at_ms");
+  read_fields(*doc, p, kPlacementFields);
   if (p.order_id.empty()) return std::nullopt;
   return p;
 }
 
 std::string to_json(const FactoryOrder& f) {
   JsonOut j;
-  j.begin()
-      .field("factory_order_id", f.factory_order_id)
-      .field("order_id", f.order_id)
-      .field("customer_id", f.customer_id)
-      .field("correlation_id", f.correlation_id)
-      .field("placed_at_ms", f.placed_at_ms)
-      .field("last_update_ms", f.last_update_ms)
-      .field("last_polled_ms", f.last_polled_ms)
-      .field("rev", static_cast<std::int64_t>(f.rev));
+  j.begin();
+  write_fields(j, f, kFactoryOrderFields);
+  j.field("rev", static_cast<std::int64_t>(f.rev));
   if (f.status.current) {
     j.field("current", to_string(*f.status.current))
         .field("current_timestamp", f.status.current_timestamp)
@@ -148,13 +201,7 @@ std::optional<FactoryOrder> factory_order_from_json(std::string_view json) {
   if (!doc) return std::nullopt;
   const auto& d = *doc;
   FactoryOrder f;
-  f.factory_order_id = string_or(d, "factory_order_id");
-  f.order_id = string_or(d, "order_id");
-  f.customer_id = string_or(d, "customer_id");
-  f.correlation_id = string_or(d, "correlation_id");
-  f.placed_at_ms = int_or(d, "placed_at_ms");
-  f.last_update_ms = int_or(d, "last_update_ms");
-  f.last_polled_ms = int_or(d, "last_polled_ms");
+  read_fields(d, f, kFactoryOrderFields);
   f.rev = static_cast<std::uint64_t>(int_or(d, "rev"));
   if (auto cur = get_string(d, "current")) {
     f.status.current = parse_factory_status(*cur);
@@ -176,24 +223,13 @@ std::optional<FactoryOrder> factory_order_from_json(std::string_view json) {
 
 std::string to_json(const ReconciliationReport& r) {
   JsonOut j;
-  j.begin()
-      .field("run_id", r.run_id)
-      .field("trigger", r.trigger)
-      .field("started_at_ms", r.started_at_ms)
-      .field("finished_at_ms", r.finished_at_ms)
-      .field("orders_checked", r.orders_checked)
-      .field("orders_unreachable", r.orders_unreachable);
+  j.begin();
+  write_fields(j, r, kReportFields);
   j.key("discrepancies").begin_array();
   for (const auto& e : r.discrepancies) {
-    j.begin()
-        .field("order_id", e.order_id)
-        .field("factory_order_id", e.factory_order_id)
-        .field("caas_status", e.caas_status)
-        .field("factory_status", e.factory_status)
-        .field("action", e.action)
-        .field("corrections", e.corrections)
-        .optional_field("details", e.details)
-        .end();
+    j.begin();
+    write_fields(j, e, kReportEntryFields);
+    j.end();
   }
   j.end_array().end();
   return j.take();
@@ -204,17 +240,12 @@ std::optional<ReconciliationReport> report_from_json(std::string_view json) {
   if (!doc) return std::nullopt;
   const auto& d = *doc;
   ReconciliationReport r;
-  r.run_id = string_or(d, "run_id");
-  r.trigger = string_or(d, "trigger");
-  r.started_at_ms = int_or(d, "started_at_ms");
-  r.finished_at_ms = int_or(d, "finished_at_ms");
-  r.orders_checked = int_field(d, "orders_checked");
-  r.orders_unreachable = int_field(d, "orders_unreachable");
+  read_fields(d, r, kReportFields);
   if (const auto* list = member(d, "discrepancies"); list != nullptr && list->IsArray()) {
     for (const auto& e : list->GetArray()) {
-      r.discrepancies.push_back({string_or(e, "order_id"), string_or(e, "factory_order_id"),
-                                 string_or(e, "caas_status"), string_or(e, "factory_status"), string_or(e, "action"),
-                                 int_field(e, "corrections"), string_or(e, "details")});
+      ReportEntry entry;
+      read_fields(e, entry, kReportEntryFields);
+      r.discrepancies.push_back(std::move(entry));
     }
   }
   return r;

@@ -3,29 +3,54 @@
 namespace caas::order {
 
 namespace {
-constexpr std::array<std::string_view, kAllStates.size()> kNames{
-    "PENDING_RESERVATION",   "PENDING_FACTORY_SUBMISSION", "FACTORY_SUBMISSION_FAILED",
-    "ORDERED",               "IN_PRODUCTION",              "ASSEMBLY_COMPLETE",
-    "QUALITY_CHECK",         "READY_FOR_SHIPMENT",         "SHIPPED",
-    "ARRIVED_AT_DEALERSHIP", "READY_FOR_DELIVERY",         "REGISTERED",
-    "DELIVERED",             "UNASSIGNED",                 "CANCELLED"};
+constexpr int kFirstFactoryState = static_cast<int>(State::ordered);
+
+// The Factory's statuses sit in State as one run in the contract's order, so
+// a status maps to the state of the same name by its rank.
+constexpr State at_rank(events::FactoryStatus f) { return static_cast<State>(kFirstFactoryState + events::rank(f)); }
+static_assert(at_rank(events::FactoryStatus::ordered) == State::ordered &&
+              at_rank(events::FactoryStatus::in_production) == State::in_production &&
+              at_rank(events::FactoryStatus::assembly_complete) == State::assembly_complete &&
+              at_rank(events::FactoryStatus::quality_check) == State::quality_check &&
+              at_rank(events::FactoryStatus::ready_for_shipment) == State::ready_for_shipment &&
+              at_rank(events::FactoryStatus::shipped) == State::shipped &&
+              at_rank(events::FactoryStatus::arrived_at_dealership) == State::arrived_at_dealership);
 }  // namespace
 
-std::string_view to_string(State s) noexcept { return kNames[static_cast<std::size_t>(s)]; }
+std::optional<events::FactoryStatus> as_factory_status(State s) noexcept {
+  const int offset = static_cast<int>(s) - kFirstFactoryState;
+  if (offset < 0 || offset >= static_cast<int>(events::kAllFactoryStatuses.size())) return std::nullopt;
+  return events::kAllFactoryStatuses[static_cast<std::size_t>(offset)];
+}
+
+State from_factory_status(events::FactoryStatus f) noexcept { return at_rank(f); }
+
+std::string_view to_string(State s) noexcept {
+  if (auto f = as_factory_status(s)) return events::to_string(*f);
+  switch (s) {
+    case State::pending_reservation: return "PENDING_RESERVATION";
+    case State::pending_factory_submission: return "PENDING_FACTORY_SUBMISSION";
+    case State::factory_submission_failed: return "FACTORY_SUBMISSION_FAILED";
+    case State::ready_for_delivery: return "READY_FOR_DELIVERY";
+    case State::registered: return "REGISTERED";
+    case State::delivered: return "DELIVERED";
+    case State::unassigned: return "UNASSIGNED";
+    case State::cancelled: return "CANCELLED";
+    default: return "";  // the Factory's statuses, answered above
+  }
+}
 
 std::optional<State> parse_state(std::string_view s) noexcept {
-  for (std::size_t i = 0; i < kNames.size(); ++i) {
-    if (kNames[i] == s) return kAllStates[i];
+  if (auto f = events::parse_factory_status(s)) return from_factory_status(*f);
+  for (State st : kAllStates) {
+    if (!as_factory_status(st) && to_string(st) == s) return st;
   }
   return std::nullopt;
 }
 
 std::optional<int> factory_rank(State s) noexcept {
-  const int v = static_cast<int>(s);
-  const int first = static_cast<int>(State::ordered);
-  const int last = static_cast<int>(State::arrived_at_dealership);
-  if (v < first || v > last) return std::nullopt;
-  return v - first;
+  if (auto f = as_factory_status(s)) return events::rank(*f);
+  return std::nullopt;
 }
 
 bool is_cancellable(State s) noexcept {

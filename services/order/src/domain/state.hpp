@@ -2,6 +2,8 @@
 // The order states of DESIGN.md §1 and the facts about them that the state
 // machine, the API and the events share.
 
+#include <caas/events/factory_status.hpp>
+
 #include <array>
 #include <optional>
 #include <string_view>
@@ -36,6 +38,12 @@ inline constexpr std::array<State, 15> kAllStates{
 /// "PENDING_RESERVATION", ... (the wire names of the schemas).
 std::string_view to_string(State s) noexcept;
 std::optional<State> parse_state(std::string_view s) noexcept;
+
+/// ORDERED .. ARRIVED_AT_DEALERSHIP are the Factory's statuses (the event
+/// contract's, caas/events/factory_status.hpp), in the same order: these map
+/// between the two. nullopt for the states the Factory does not report.
+std::optional<events::FactoryStatus> as_factory_status(State s) noexcept;
+State from_factory_status(events::FactoryStatus f) noexcept;
 
 /// Position of a Factory-reported status (ORDERED=0 .. ARRIVED_AT_DEALERSHIP=6),
 /// nullopt for the states the Factory does not report.

@@ -1,8 +1,8 @@
 #include "domain/record_builder.hpp"
 
 #include <caas/events/envelope.hpp>
+#include <caas/events/ids.hpp>
 #include <caas/events/json.hpp>
-#include <caas/security/crypto.hpp>
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -10,25 +10,13 @@
 namespace caas::ingress {
 
 std::string derive_event_id(std::string_view source, std::string_view basis, std::size_t index) {
-  std::string material;
-  material.reserve(source.size() + basis.size() + 24);
-  material.append(source);
-  material.push_back('\n');
-  material.append(std::to_string(index));
-  material.push_back('\n');
-  material.append(basis);
-  auto d = security::sha256(material);
-  d[6] = static_cast<std::uint8_t>((d[6] & 0x0F) | 0x50);
-  d[8] = static_cast<std::uint8_t>((d[8] & 0x3F) | 0x80);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(36);
-  for (std::size_t i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
-    out.push_back(kHex[d[i] >> 4]);
-    out.push_back(kHex[d[i] & 0x0F]);
-  }
-  return out;
+  // Name "<source>\n<index>\n<basis>": the shared layout (kind "\n" basis)
+  // with the item index leading the basis, as the ids on the topics have it.
+  std::string indexed = std::to_string(index);
+  indexed.reserve(indexed.size() + 1 + basis.size());
+  indexed.push_back('\n');
+  indexed.append(basis);
+  return events::derive_event_id(source, indexed);
 }
 
 std::string build_data(const rapidjson::Value& item, const Receipt& receipt) {

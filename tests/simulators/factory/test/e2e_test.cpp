@@ -5,24 +5,17 @@
 #include "harness.hpp"
 
 #include "child_process.hpp"
+#include "local_resources.hpp"
 
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
 
 using namespace caas;
 using namespace caas::factory_sim::test;
 
 namespace {
 
-std::filesystem::path fresh_dir() {
-  static int n = 0;
-  auto dir = std::filesystem::temp_directory_path() /
-             ("caas-factory-sim-e2e-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
-}
+std::filesystem::path fresh_dir() { return caas::testing::fresh_dir("factory-sim-e2e"); }
 
 void write_file(const std::filesystem::path& p, const std::string& text) { std::ofstream(p) << text; }
 
