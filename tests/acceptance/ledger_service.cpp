@@ -17,7 +17,9 @@ using namespace caas;
 
 constexpr const char* kTopic = "caas.test.ledger.v1";
 
-std::int64_t as_int(const std::optional<std::string>& v) { return v ? std::stoll(*v) : 0; }
+std::int64_t as_int(const std::optional<std::string>& v) {
+  return v ? std::stoll(*v) : 0;
+}
 
 class LedgerService final : public service::Service {
  public:

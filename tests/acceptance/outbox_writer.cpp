@@ -13,11 +13,11 @@
 #include <caas/store/outbox_relay.hpp>
 #include <caas/store/state_store.hpp>
 
+#include <unistd.h>
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
 #include <string>
-#include <unistd.h>
 
 using namespace caas;
 using namespace std::chrono_literals;

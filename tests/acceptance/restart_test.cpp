@@ -63,11 +63,11 @@ TEST_CASE("consumer killed mid-stream resumes from its stored offsets without do
   REQUIRE(done);
   auto fields = parse_fields(*done);
   INFO(*done);
-  CHECK(fields["applied"] == kDistinct);   // every event applied ...
-  CHECK(fields["max_effect"] == 1);        // ... exactly once
-  CHECK(fields["handled"] < kDistinct);    // the restart resumed, it did not start over
+  CHECK(fields["applied"] == kDistinct);  // every event applied ...
+  CHECK(fields["max_effect"] == 1);       // ... exactly once
+  CHECK(fields["handled"] < kDistinct);   // the restart resumed, it did not start over
   second.terminate();
-  REQUIRE(second.wait(30s) == 0);          // graceful SIGTERM shutdown exits 0
+  REQUIRE(second.wait(30s) == 0);  // graceful SIGTERM shutdown exits 0
 
   // The store is a cache of the log: wiped, it is rebuilt by replay to the same state.
   std::filesystem::remove_all(data / "ledger");

@@ -10,8 +10,8 @@
 
 #include <algorithm>
 #include <atomic>
-#include <functional>
 #include <cstdio>
+#include <functional>
 #include <future>
 #include <map>
 #include <optional>
@@ -52,12 +52,9 @@ PlatformOptions fast_options() {
   PlatformOptions o;
   o.adapter_env = {
       {"CAAS_FACTORY_TIMEOUT", "1s"},  // the simulator holds a "timeout" for 3 s
-      {"CAAS_FACTORY_RETRY_INITIAL", "50ms"},
-      {"CAAS_FACTORY_BREAKER_OPEN", "1s"},
-      {"CAAS_FACTORY_WORKER_TICK", "20ms"},
-      {"CAAS_FACTORY_STALE_AFTER", "1s"},
-      {"CAAS_FACTORY_POLL_INTERVAL", "1s"},
-      {"CAAS_FACTORY_RECONCILE_INTERVAL", "3s"},
+      {"CAAS_FACTORY_RETRY_INITIAL", "50ms"},   {"CAAS_FACTORY_BREAKER_OPEN", "1s"},
+      {"CAAS_FACTORY_WORKER_TICK", "20ms"},     {"CAAS_FACTORY_STALE_AFTER", "1s"},
+      {"CAAS_FACTORY_POLL_INTERVAL", "1s"},     {"CAAS_FACTORY_RECONCILE_INTERVAL", "3s"},
       {"CAAS_FACTORY_SCHEDULER_TICK", "100ms"},
   };
   o.order_env = {{"CAAS_ORDER_PAYMENT_DEADLINE", "1h"}};
@@ -157,7 +154,8 @@ TEST_CASE("100 orders go from sale to DELIVERED through a faulty Factory, crashe
 
   const auto api = platform.order_api();
   constexpr int kOrders = 100;
-  auto sales = post_each(api, kOrders, [](int) { return std::string("/api/v1/orders"); }, sale_body);
+  auto sales = post_each(
+      api, kOrders, [](int) { return std::string("/api/v1/orders"); }, sale_body);
   require_all(sales, {201, 202}, "register sale");
   std::vector<std::string> ids;
   for (const auto& r : sales) ids.push_back(r.status == 201 ? r.str("id") : r.str("order_id"));
@@ -175,8 +173,9 @@ TEST_CASE("100 orders go from sale to DELIVERED through a faulty Factory, crashe
               {200, 202}, "reservation payment");
 
   // Crash both stateful services while orders are in flight.
-  const std::set<std::string> placed_or_later{"ORDERED", "IN_PRODUCTION", "ASSEMBLY_COMPLETE", "QUALITY_CHECK",
-                                               "READY_FOR_SHIPMENT", "SHIPPED", "ARRIVED_AT_DEALERSHIP"};
+  const std::set<std::string> placed_or_later{
+      "ORDERED", "IN_PRODUCTION",        "ASSEMBLY_COMPLETE", "QUALITY_CHECK", "READY_FOR_SHIPMENT",
+      "SHIPPED", "ARRIVED_AT_DEALERSHIP"};
   REQUIRE(caas::testing::eventually([&] { return count_in(api, ids, placed_or_later) >= kOrders / 3; }, 90s));
   phase("a third of the orders placed; SIGKILL order and factory-adapter");
   platform.kill_hard(Proc::adapter);
@@ -204,9 +203,9 @@ TEST_CASE("100 orders go from sale to DELIVERED through a faulty Factory, crashe
                         }),
               {200, 202}, "registration");
   wait_all_in(api, ids, "REGISTERED", 30s);
-  require_all(post_each(api, kOrders, path("handover"),
-                        [](int) { return R"({"delivered_at":")" + now_rfc3339() + R"("})"; }),
-              {200, 202}, "handover");
+  require_all(
+      post_each(api, kOrders, path("handover"), [](int) { return R"({"delivered_at":")" + now_rfc3339() + R"("})"; }),
+      {200, 202}, "handover");
   wait_all_in(api, ids, "DELIVERED", 60s);
   phase("all orders delivered");
 
@@ -273,8 +272,9 @@ std::string register_and_pay(const Api& api, int n) {
   INFO(sale.status << " " << sale.body << " " << sale.error);
   REQUIRE(sale.status == 201);
   const auto id = sale.str("id");
-  auto paid = api.post("/api/v1/orders/" + id + "/reservation-payment",
-                       R"({"payment_reference":"RES-)" + std::to_string(n) + R"(","paid_at":")" + now_rfc3339() + R"("})");
+  auto paid =
+      api.post("/api/v1/orders/" + id + "/reservation-payment",
+               R"({"payment_reference":"RES-)" + std::to_string(n) + R"(","paid_at":")" + now_rfc3339() + R"("})");
   INFO(paid.status << " " << paid.body);
   REQUIRE(paid.status == 200);
   return id;
@@ -356,8 +356,9 @@ TEST_CASE("Factory refusals end in FACTORY_SUBMISSION_FAILED with a ticket, an o
   phase("orders wait while the Factory is down");
 
   REQUIRE(sim.post("/control/faults", R"({"placement":{"error_probability":0.0}})").status == 200);
-  const std::set<std::string> placed{"ORDERED", "IN_PRODUCTION", "ASSEMBLY_COMPLETE", "QUALITY_CHECK",
-                                     "READY_FOR_SHIPMENT", "SHIPPED", "ARRIVED_AT_DEALERSHIP"};
+  const std::set<std::string> placed{
+      "ORDERED", "IN_PRODUCTION",        "ASSEMBLY_COMPLETE", "QUALITY_CHECK", "READY_FOR_SHIPMENT",
+      "SHIPPED", "ARRIVED_AT_DEALERSHIP"};
   REQUIRE(caas::testing::eventually([&] { return count_in(api, waiting, placed) == waiting.size(); }, 60s));
   REQUIRE(caas::testing::eventually([&] { return metric(adapter, "factory_circuit_breaker_state") == 0.0; }, 30s));
   // The order that tripped the breaker either got through or was handed to

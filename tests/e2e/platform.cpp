@@ -21,10 +21,14 @@ void write_file(const std::filesystem::path& p, const std::string& text) {
 
 const char* service_dir_name(Platform::Proc p) {
   switch (p) {
-    case Platform::Proc::ingress: return "webhook-ingress";
-    case Platform::Proc::order: return "order";
-    case Platform::Proc::adapter: return "factory-adapter";
-    case Platform::Proc::factory_sim: return "factory-sim";
+    case Platform::Proc::ingress:
+      return "webhook-ingress";
+    case Platform::Proc::order:
+      return "order";
+    case Platform::Proc::adapter:
+      return "factory-adapter";
+    case Platform::Proc::factory_sim:
+      return "factory-sim";
   }
   return "?";
 }
@@ -33,10 +37,14 @@ const char* service_dir_name(Platform::Proc p) {
 
 const char* name(Platform::Proc p) {
   switch (p) {
-    case Platform::Proc::factory_sim: return "caas-factory-sim";
-    case Platform::Proc::ingress: return "caas-webhook-ingress";
-    case Platform::Proc::order: return "caas-order";
-    case Platform::Proc::adapter: return "caas-factory-adapter";
+    case Platform::Proc::factory_sim:
+      return "caas-factory-sim";
+    case Platform::Proc::ingress:
+      return "caas-webhook-ingress";
+    case Platform::Proc::order:
+      return "caas-order";
+    case Platform::Proc::adapter:
+      return "caas-factory-adapter";
   }
   return "?";
 }
@@ -50,7 +58,9 @@ std::string JsonResponse::str(const char* field) const {
 Api::Api(std::uint16_t port, std::string api_key)
     : port_(port), api_key_(std::move(api_key)), client_(std::make_shared<http::HttpClient>()) {}
 
-JsonResponse Api::get(const std::string& path) const { return call("GET", path, ""); }
+JsonResponse Api::get(const std::string& path) const {
+  return call("GET", path, "");
+}
 JsonResponse Api::post(const std::string& path, const std::string& body) const {
   return call("POST", path, body);
 }
@@ -83,8 +93,8 @@ Platform::Platform(PlatformOptions options)
   write_file(dir_ / "iot-webhook.secrets", "e2e-iot-webhook-secret\n");
   write_file(dir_ / "factory-api.token", std::string(kFactoryToken) + "\n");
   write_file(dir_ / "token.secret", "e2e-customer-token-secret-0123456789\n");
-  write_file(dir_ / "api-keys", std::string(kDealerKey) + " dealer " + kDealership + "\n" + kAdminKey +
-                                    " admin e2e-admin\n");
+  write_file(dir_ / "api-keys",
+             std::string(kDealerKey) + " dealer " + kDealership + "\n" + kAdminKey + " admin e2e-admin\n");
   for (auto p : {Proc::ingress, Proc::order, Proc::adapter}) ports_[p] = testing::free_port();
 }
 
@@ -156,9 +166,12 @@ std::vector<std::string> Platform::argv_for(Proc p) const {
               "3s",
               "--seed",
               "42"};
-    case Proc::ingress: return {CAAS_INGRESS_BINARY};
-    case Proc::order: return {CAAS_ORDER_BINARY};
-    case Proc::adapter: return {CAAS_FACTORY_ADAPTER_BINARY};
+    case Proc::ingress:
+      return {CAAS_INGRESS_BINARY};
+    case Proc::order:
+      return {CAAS_ORDER_BINARY};
+    case Proc::adapter:
+      return {CAAS_FACTORY_ADAPTER_BINARY};
   }
   return {};
 }
@@ -217,9 +230,8 @@ void Platform::wipe_store(Proc p) {
 std::string sale_body(int n) {
   const char* options[] = {"POWER_BOOST_50", "ADAS_LEVEL_2"};
   return std::string(R"({"customer_id":"CAAS-CUST-)") + std::to_string(100000 + n) +
-         R"(","vehicle_specification":{"platform_base":"SUV_ELECTRIC_2024","initial_options":[")" +
-         options[n % 2] + R"("],"color":"MIDNIGHT_BLUE","interior":"PREMIUM_LEATHER"},"dealership_id":")" +
-         kDealership +
+         R"(","vehicle_specification":{"platform_base":"SUV_ELECTRIC_2024","initial_options":[")" + options[n % 2] +
+         R"("],"color":"MIDNIGHT_BLUE","interior":"PREMIUM_LEATHER"},"dealership_id":")" + kDealership +
          R"(","delivery_address":{"street":"Calle Principal 123","city":"Madrid","postal_code":"28001","country":"ES"},)"
          R"("plan_comercial":{"maintenance_included":true,"warranty_years":5,"opciones_permanentes":["POWER_BOOST_50"]}})";
 }

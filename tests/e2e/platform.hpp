@@ -5,9 +5,9 @@
 // from the build tree with its own data directory, killable (SIGKILL),
 // restartable and wipeable one by one. Every wait is bounded.
 
+#include <rapidjson/document.h>
 #include <caas/devbroker/mock_cluster.hpp>
 #include <caas/http/client.hpp>
-#include <rapidjson/document.h>
 
 #include <chrono>
 #include <cstdint>
@@ -29,10 +29,10 @@ inline constexpr const char* kFactoryToken = "e2e-factory-api-token";
 inline constexpr const char* kFactoryWebhookSecret = "e2e-factory-webhook-secret";
 
 struct JsonResponse {
-  int status = 0;                 // 0 = transport failure (see error)
+  int status = 0;  // 0 = transport failure (see error)
   std::string body;
   std::string error;
-  rapidjson::Document json;       // parsed body (Null when not JSON)
+  rapidjson::Document json;  // parsed body (Null when not JSON)
   const rapidjson::Value& operator[](const char* field) const { return json[field]; }
   std::string str(const char* field) const;  // "" when absent / not a string
 };
@@ -73,9 +73,9 @@ class Platform {
   /// Starts every process and waits until all are ready.
   void start_all();
   void start(Proc p);
-  void kill_hard(Proc p);     // SIGKILL: no shutdown code runs
-  void stop(Proc p);          // SIGTERM and wait for a clean exit (REQUIREs exit 0)
-  void wipe_store(Proc p);    // delete the service's RocksDB directory (process must be down)
+  void kill_hard(Proc p);   // SIGKILL: no shutdown code runs
+  void stop(Proc p);        // SIGTERM and wait for a clean exit (REQUIREs exit 0)
+  void wipe_store(Proc p);  // delete the service's RocksDB directory (process must be down)
   bool wait_ready(Proc p, std::chrono::milliseconds timeout) const;
 
   std::uint16_t port(Proc p) const;

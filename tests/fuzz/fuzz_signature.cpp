@@ -91,8 +91,7 @@ void check_factory(FuzzedDataProvider& in, const sec::SecretSet& set, const std:
     const auto at = in.ConsumeIntegralInRange<std::size_t>(0, tampered.size() - 1);
     tampered[at] = static_cast<char>(tampered[at] ^ (1 + in.ConsumeIntegralInRange(0, 254)));
   }
-  if (sec::verify_factory_signature(tampered, sig, set))
-    property_failed("factory: tampered body accepted");
+  if (sec::verify_factory_signature(tampered, sig, set)) property_failed("factory: tampered body accepted");
 }
 
 void check_standard(FuzzedDataProvider& in, const sec::SecretSet& set, const std::string& body) {

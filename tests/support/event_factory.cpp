@@ -15,10 +15,8 @@ kafka::Record event_record(const std::string& topic, const std::string& key, con
   return record;
 }
 
-kafka::Record sample_event(const std::string& topic, const std::string& key, const std::string& name,
-                           int count) {
-  return event_record(topic, key, "test.sample",
-                      R"({"name":")" + name + R"(","count":)" + std::to_string(count) + "}");
+kafka::Record sample_event(const std::string& topic, const std::string& key, const std::string& name, int count) {
+  return event_record(topic, key, "test.sample", R"({"name":")" + name + R"(","count":)" + std::to_string(count) + "}");
 }
 
 std::string event_id(const kafka::Record& record) {

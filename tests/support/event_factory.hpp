@@ -10,8 +10,7 @@ namespace caas::testing {
 
 /// A `test.sample` event {"name": name, "count": count} as a record of
 /// `topic` keyed by `key`. Returns the record; its event id is in the ce_id header.
-kafka::Record sample_event(const std::string& topic, const std::string& key, const std::string& name,
-                           int count);
+kafka::Record sample_event(const std::string& topic, const std::string& key, const std::string& name, int count);
 
 /// Same, with arbitrary `data` JSON (may violate the schema on purpose).
 kafka::Record event_record(const std::string& topic, const std::string& key, const std::string& type,

@@ -39,8 +39,7 @@ inline observability::EnvLookup map_environment(EnvMap env) {
 template <class S>
 class RunningService {
  public:
-  RunningService(const std::string& name, const std::string& instance_id, const EnvMap& env,
-                 std::unique_ptr<S> service)
+  RunningService(const std::string& name, const std::string& instance_id, const EnvMap& env, std::unique_ptr<S> service)
       : service_(std::move(service)) {
     observability::EnvConfig config_env(map_environment(env));
     auto config = service::load_runtime_config(config_env, 0);

@@ -63,8 +63,7 @@ std::optional<Options> parse(int argc, char** argv, int& exit_code) {
       return std::nullopt;
     }
     if (arg == "--version") {
-      std::cout << "caas-devbroker " << CAAS_VERSION << " (librdkafka " << rd_kafka_version_str()
-                << ")\n";
+      std::cout << "caas-devbroker " << CAAS_VERSION << " (librdkafka " << rd_kafka_version_str() << ")\n";
       exit_code = 0;
       return std::nullopt;
     }
@@ -128,9 +127,8 @@ int main(int argc, char** argv) {
   const auto options = parse(argc, argv, exit_code);
   if (!options) return exit_code;
   try {
-    const caas::kafka::TopicTable table = options->topics_file
-                                              ? caas::kafka::load_topic_table(*options->topics_file)
-                                              : caas::kafka::builtin_topic_table();
+    const caas::kafka::TopicTable table = options->topics_file ? caas::kafka::load_topic_table(*options->topics_file)
+                                                               : caas::kafka::builtin_topic_table();
     caas::devbroker::MockCluster cluster(options->brokers, table);
     if (options->bootstrap_file) write_atomically(*options->bootstrap_file, cluster.bootstrap());
     std::cout << cluster.bootstrap() << std::endl;

@@ -52,19 +52,16 @@ void MockCluster::broker_up(std::int32_t id) {
 void MockCluster::set_rtt(std::int32_t id, int rtt_ms) {
   check(rd_kafka_mock_broker_set_rtt(mcluster_.get(), id, rtt_ms), "set_rtt");
 }
-void MockCluster::push_request_errors(std::int16_t api_key,
-                                      std::initializer_list<rd_kafka_resp_err_t> errors) {
+void MockCluster::push_request_errors(std::int16_t api_key, std::initializer_list<rd_kafka_resp_err_t> errors) {
   push_request_errors(api_key, std::vector<rd_kafka_resp_err_t>(errors));
 }
-void MockCluster::push_request_errors(std::int16_t api_key,
-                                      const std::vector<rd_kafka_resp_err_t>& errors) {
+void MockCluster::push_request_errors(std::int16_t api_key, const std::vector<rd_kafka_resp_err_t>& errors) {
   rd_kafka_mock_push_request_errors_array(mcluster_.get(), api_key, errors.size(), errors.data());
 }
 void MockCluster::clear_request_errors(std::int16_t api_key) {
   rd_kafka_mock_clear_request_errors(mcluster_.get(), api_key);
 }
-void MockCluster::delay_responses(std::int32_t broker_id, std::int16_t api_key, int count,
-                                  int rtt_ms) {
+void MockCluster::delay_responses(std::int32_t broker_id, std::int16_t api_key, int count, int rtt_ms) {
   // The C API is variadic (err, rtt) pairs; push them one at a time.
   for (int i = 0; i < count; ++i) {
     check(rd_kafka_mock_broker_push_request_error_rtts(mcluster_.get(), broker_id, api_key, 1,
@@ -80,15 +77,12 @@ void MockCluster::create_topic(const std::string& topic, int partitions, int rep
   check(rd_kafka_mock_topic_create(mcluster_.get(), topic.c_str(), partitions, replication_factor),
         "create_topic " + topic);
 }
-void MockCluster::partition_leader(const std::string& topic, std::int32_t partition,
-                                   std::int32_t broker_id) {
+void MockCluster::partition_leader(const std::string& topic, std::int32_t partition, std::int32_t broker_id) {
   check(rd_kafka_mock_partition_set_leader(mcluster_.get(), topic.c_str(), partition, broker_id),
         "partition_leader " + topic);
 }
-void MockCluster::set_coordinator(const std::string& key_type, const std::string& key,
-                                  std::int32_t broker_id) {
-  check(rd_kafka_mock_coordinator_set(mcluster_.get(), key_type.c_str(), key.c_str(), broker_id),
-        "set_coordinator");
+void MockCluster::set_coordinator(const std::string& key_type, const std::string& key, std::int32_t broker_id) {
+  check(rd_kafka_mock_coordinator_set(mcluster_.get(), key_type.c_str(), key.c_str(), broker_id), "set_coordinator");
 }
 
 }  // namespace caas::devbroker

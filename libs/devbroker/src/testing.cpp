@@ -23,8 +23,7 @@ void sort_records(std::vector<kafka::ConsumedRecord>& records) {
 
 }  // namespace
 
-std::vector<kafka::ConsumedRecord> consume_all(const std::string& bootstrap,
-                                               const std::string& topic,
+std::vector<kafka::ConsumedRecord> consume_all(const std::string& bootstrap, const std::string& topic,
                                                std::chrono::milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
   auto consumer = make_reader(bootstrap);
@@ -61,9 +60,8 @@ std::vector<kafka::ConsumedRecord> consume_all(const std::string& bootstrap,
   return out;
 }
 
-std::vector<kafka::ConsumedRecord> consume_at_least(const std::string& bootstrap,
-                                                    const std::string& topic, std::size_t count,
-                                                    std::chrono::milliseconds timeout) {
+std::vector<kafka::ConsumedRecord> consume_at_least(const std::string& bootstrap, const std::string& topic,
+                                                    std::size_t count, std::chrono::milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
   auto consumer = make_reader(bootstrap);
   std::vector<kafka::ConsumedRecord> out;

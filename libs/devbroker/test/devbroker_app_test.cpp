@@ -64,8 +64,8 @@ class Child {
         buf_.erase(0, nl + 1);
         return line;
       }
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          deadline - std::chrono::steady_clock::now());
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
       if (left.count() <= 0) return std::nullopt;
       pollfd p{out_, POLLIN, 0};
       if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
@@ -100,8 +100,7 @@ class Child {
 };
 
 std::filesystem::path temp_dir() {
-  auto dir = std::filesystem::temp_directory_path() /
-             ("caas-devbroker-test-" + std::to_string(::getpid()));
+  auto dir = std::filesystem::temp_directory_path() / ("caas-devbroker-test-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   return dir;
 }

@@ -29,7 +29,8 @@ TEST_CASE("testing helpers produce and read back a topic") {
   MockCluster cluster(1, table);
   CHECK(devbroker::testing::consume_all(cluster.bootstrap(), "helper.v1").empty());
   std::vector<kafka::Record> records;
-  for (int i = 0; i < 10; ++i) records.push_back({"helper.v1", "k" + std::to_string(i), "v", {{"h", "1"}}, std::nullopt});
+  for (int i = 0; i < 10; ++i)
+    records.push_back({"helper.v1", "k" + std::to_string(i), "v", {{"h", "1"}}, std::nullopt});
   devbroker::testing::produce_all(cluster.bootstrap(), records);
   const auto all = devbroker::testing::consume_all(cluster.bootstrap(), "helper.v1");
   CHECK(all.size() == 10);
@@ -41,8 +42,8 @@ TEST_CASE("pushed Produce errors are retried by the producer (retriable) and sti
   kafka::TopicTable table;
   table.topics.push_back({"inject.v1", 1, 1, 1, -1, "k", "t"});
   MockCluster cluster(1, table);
-  cluster.push_request_errors(0 /* Produce */, {RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS,
-                                                RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS});
+  cluster.push_request_errors(0 /* Produce */,
+                              {RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS, RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS});
   kafka::Producer p({cluster.bootstrap(), "", {{"retry.backoff.ms", "10"}}});
   auto f = p.send_async({"inject.v1", "k", "v", {}, std::nullopt});
   REQUIRE(f.wait_for(15s) == std::future_status::ready);

@@ -39,8 +39,7 @@ Error invalid(std::string_view attr, std::string_view why) {
                "envelope attribute '" + std::string(attr) + "' " + std::string(why)};
 }
 
-void put(rapidjson::Writer<rapidjson::StringBuffer>& w, std::string_view key,
-         std::string_view value) {
+void put(rapidjson::Writer<rapidjson::StringBuffer>& w, std::string_view key, std::string_view value) {
   w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
   w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
 }
@@ -52,8 +51,7 @@ std::string dataschema_for(std::string_view type, int version) {
 
 std::string uuid_v4() {
   Bytes16 b{};
-  if (RAND_bytes(b.data(), static_cast<int>(b.size())) != 1)
-    throw std::runtime_error("RAND_bytes failed");
+  if (RAND_bytes(b.data(), static_cast<int>(b.size())) != 1) throw std::runtime_error("RAND_bytes failed");
   return format_uuid(b);
 }
 
@@ -84,13 +82,11 @@ IdGenerator seeded_uuid_generator(std::uint64_t seed) {
 EnvelopeBuilder::EnvelopeBuilder(std::string source, Clock clock, IdGenerator ids)
     : source_(std::move(source)), clock_(std::move(clock)), ids_(std::move(ids)) {
   if (source_.empty()) throw std::invalid_argument("EnvelopeBuilder: empty source");
-  if (!clock_ || !ids_)
-    throw std::invalid_argument("EnvelopeBuilder: clock and id generator required");
+  if (!clock_ || !ids_) throw std::invalid_argument("EnvelopeBuilder: clock and id generator required");
 }
 
-Result<Envelope> EnvelopeBuilder::build(std::string_view type, std::string_view subject,
-                                        std::string_view data_json, std::string_view correlation_id,
-                                        std::string_view causation_id,
+Result<Envelope> EnvelopeBuilder::build(std::string_view type, std::string_view subject, std::string_view data_json,
+                                        std::string_view correlation_id, std::string_view causation_id,
                                         std::string_view dataschema) const {
   if (type.empty()) return invalid("type", "must not be empty");
   if (subject.empty()) return invalid("subject", "must not be empty");
@@ -111,13 +107,11 @@ Result<Envelope> EnvelopeBuilder::build(std::string_view type, std::string_view 
   return e;
 }
 
-Result<Envelope> make_envelope(std::string_view type, std::string_view source,
-                               std::string_view subject, std::string_view data_json,
-                               std::string_view correlation_id, std::string_view causation_id,
-                               const Clock& clock, const IdGenerator& ids) {
+Result<Envelope> make_envelope(std::string_view type, std::string_view source, std::string_view subject,
+                               std::string_view data_json, std::string_view correlation_id,
+                               std::string_view causation_id, const Clock& clock, const IdGenerator& ids) {
   if (source.empty()) return invalid("source", "must not be empty");
-  return EnvelopeBuilder(std::string(source), clock, ids)
-      .build(type, subject, data_json, correlation_id, causation_id);
+  return EnvelopeBuilder(std::string(source), clock, ids).build(type, subject, data_json, correlation_id, causation_id);
 }
 
 std::string serialize(const Envelope& e) {
@@ -130,8 +124,7 @@ std::string serialize(const Envelope& e) {
   put(w, "type", e.type);
   put(w, "subject", e.subject);
   put(w, "time", e.time);
-  put(w, "datacontenttype",
-      e.datacontenttype.empty() ? kJsonContentType : std::string_view(e.datacontenttype));
+  put(w, "datacontenttype", e.datacontenttype.empty() ? kJsonContentType : std::string_view(e.datacontenttype));
   if (!e.dataschema.empty()) put(w, "dataschema", e.dataschema);
   put(w, "correlationid", e.correlationid);
   if (!e.causationid.empty()) put(w, "causationid", e.causationid);
@@ -147,8 +140,7 @@ Result<Envelope> parse_envelope(std::string_view json, const StrictJsonLimits& l
   auto parsed = parse_strict_json(json, limits);
   if (!parsed) return parsed.error();
   const rapidjson::Document& doc = *parsed;
-  if (!doc.IsObject())
-    return Error{make_error_code(EventsErrc::invalid_json), "envelope is not a JSON object"};
+  if (!doc.IsObject()) return Error{make_error_code(EventsErrc::invalid_json), "envelope is not a JSON object"};
 
   auto get = [&doc](std::string_view name, bool required, std::string& out) -> Result<void> {
     auto it = doc.FindMember(rapidjson::Value(rapidjson::StringRef(name.data(), name.size())));
@@ -186,8 +178,7 @@ Result<Envelope> parse_envelope(std::string_view json, const StrictJsonLimits& l
   } else if (e.datacontenttype != kJsonContentType) {
     return invalid("datacontenttype", "must be \"application/json\"");
   }
-  if (auto t = parse_rfc3339(e.time); !t)
-    return invalid("time", "is not RFC 3339: " + t.error().message);
+  if (auto t = parse_rfc3339(e.time); !t) return invalid("time", "is not RFC 3339: " + t.error().message);
   for (const auto& m : doc.GetObject()) {
     const std::string_view name(m.name.GetString(), m.name.GetStringLength());
     if (name != "data" && (m.value.IsObject() || m.value.IsArray() || m.value.IsNull()))

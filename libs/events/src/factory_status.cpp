@@ -6,8 +6,8 @@ namespace caas::events {
 
 namespace {
 constexpr std::array<std::string_view, kAllFactoryStatuses.size()> kNames{
-    "ORDERED",       "IN_PRODUCTION",      "ASSEMBLY_COMPLETE",    "QUALITY_CHECK",
-    "READY_FOR_SHIPMENT", "SHIPPED",       "ARRIVED_AT_DEALERSHIP"};
+    "ORDERED", "IN_PRODUCTION",        "ASSEMBLY_COMPLETE", "QUALITY_CHECK", "READY_FOR_SHIPMENT",
+    "SHIPPED", "ARRIVED_AT_DEALERSHIP"};
 
 // kAllFactoryStatuses, the enumerators and kNames must stay index-aligned.
 constexpr bool aligned() {
@@ -19,7 +19,9 @@ constexpr bool aligned() {
 static_assert(aligned());
 }  // namespace
 
-std::string_view to_string(FactoryStatus s) noexcept { return kNames[static_cast<std::size_t>(rank(s))]; }
+std::string_view to_string(FactoryStatus s) noexcept {
+  return kNames[static_cast<std::size_t>(rank(s))];
+}
 
 std::optional<FactoryStatus> parse_factory_status(std::string_view name) noexcept {
   for (std::size_t i = 0; i < kNames.size(); ++i) {

@@ -15,15 +15,13 @@
 namespace caas::events {
 namespace {
 
-constexpr unsigned kStrictFlags =
-    rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
+constexpr unsigned kStrictFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
 
 // SAX filter between the reader and the document: enforces the limits and
 // rejects duplicate keys. Returning false aborts the (iterative) parse.
 class StrictHandler {
  public:
-  StrictHandler(rapidjson::Document& doc, const StrictJsonLimits& limits)
-      : doc_(doc), limits_(limits) {}
+  StrictHandler(rapidjson::Document& doc, const StrictJsonLimits& limits) : doc_(doc), limits_(limits) {}
 
   bool Null() { return count() && doc_.Null(); }
   bool Bool(bool b) { return count() && doc_.Bool(b); }
@@ -40,9 +38,7 @@ class StrictHandler {
     }
     return count() && doc_.Double(d);
   }
-  bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) {
-    return count() && doc_.RawNumber(s, n, copy);
-  }
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) { return count() && doc_.RawNumber(s, n, copy); }
   bool String(const char* s, rapidjson::SizeType n, bool copy) {
     return count() && string_ok(s, n) && doc_.String(s, n, copy);
   }
@@ -50,8 +46,7 @@ class StrictHandler {
   bool Key(const char* s, rapidjson::SizeType n, bool copy) {
     if (!string_ok(s, n)) return false;
     if (!frames_.back().keys.emplace(s, n).second) {
-      fail(EventsErrc::duplicate_key,
-           "duplicate key \"" + std::string(s, std::min<std::size_t>(n, 64)) + "\"");
+      fail(EventsErrc::duplicate_key, "duplicate key \"" + std::string(s, std::min<std::size_t>(n, 64)) + "\"");
       return false;
     }
     return doc_.Key(s, n, copy);
@@ -82,16 +77,14 @@ class StrictHandler {
   }
   bool count() {
     if (++values_ > limits_.max_values) {
-      fail(EventsErrc::limit_exceeded,
-           "more than " + std::to_string(limits_.max_values) + " values");
+      fail(EventsErrc::limit_exceeded, "more than " + std::to_string(limits_.max_values) + " values");
       return false;
     }
     return true;
   }
   bool string_ok(const char* s, rapidjson::SizeType n) {
     if (n > limits_.max_string_bytes) {
-      fail(EventsErrc::limit_exceeded,
-           "string longer than " + std::to_string(limits_.max_string_bytes) + " bytes");
+      fail(EventsErrc::limit_exceeded, "string longer than " + std::to_string(limits_.max_string_bytes) + " bytes");
       return false;
     }
     if (has_surrogate(std::string_view(s, n))) {
@@ -113,8 +106,7 @@ class StrictHandler {
   bool open(bool) {
     if (!count()) return false;
     if (frames_.size() >= limits_.max_depth) {
-      fail(EventsErrc::nesting_too_deep,
-           "nesting deeper than " + std::to_string(limits_.max_depth));
+      fail(EventsErrc::nesting_too_deep, "nesting deeper than " + std::to_string(limits_.max_depth));
       return false;
     }
     frames_.emplace_back();
@@ -155,8 +147,7 @@ Error json_error(EventsErrc c, const std::string& why, std::size_t offset) {
 }
 }  // namespace
 
-Result<rapidjson::Document> parse_strict_json(std::string_view text,
-                                              const StrictJsonLimits& limits) {
+Result<rapidjson::Document> parse_strict_json(std::string_view text, const StrictJsonLimits& limits) {
   if (text.size() > limits.max_input_bytes)
     return json_error(EventsErrc::limit_exceeded,
                       "input larger than " + std::to_string(limits.max_input_bytes) + " bytes", 0);
@@ -172,9 +163,8 @@ Result<rapidjson::Document> parse_strict_json(std::string_view text,
   if (gen.result.IsError()) {
     if (gen.handler_failed) return json_error(gen.code, gen.why, gen.result.Offset());
     const auto ec = gen.result.Code();
-    const EventsErrc c = ec == rapidjson::kParseErrorStringInvalidEncoding
-                             ? EventsErrc::invalid_utf8
-                             : EventsErrc::invalid_json;
+    const EventsErrc c =
+        ec == rapidjson::kParseErrorStringInvalidEncoding ? EventsErrc::invalid_utf8 : EventsErrc::invalid_json;
     return json_error(c, rapidjson::GetParseError_En(ec), gen.result.Offset());
   }
   return doc;

@@ -26,8 +26,7 @@ constexpr std::string_view kDraft04 = "http://json-schema.org/draft-04/schema#";
 // "order.created.v1.json" -> {"order.created", 1}; nullopt for other files.
 std::optional<std::pair<std::string, int>> split_schema_name(std::string_view name) {
   constexpr std::string_view ext = ".json";
-  if (name.size() <= ext.size() || name.substr(name.size() - ext.size()) != ext)
-    return std::nullopt;
+  if (name.size() <= ext.size() || name.substr(name.size() - ext.size()) != ext) return std::nullopt;
   name.remove_suffix(ext.size());
   const auto dot = name.rfind(".v");
   if (dot == std::string_view::npos || dot == 0 || dot + 2 >= name.size()) return std::nullopt;
@@ -70,8 +69,7 @@ std::filesystem::path default_schema_dir() {
 SchemaRegistry::SchemaRegistry(const std::filesystem::path& dir) {
   std::error_code ec;
   std::filesystem::directory_iterator it(dir, ec);
-  if (ec)
-    throw std::runtime_error("cannot read schema directory " + dir.string() + ": " + ec.message());
+  if (ec) throw std::runtime_error("cannot read schema directory " + dir.string() + ": " + ec.message());
   for (const auto& file : it) {
     if (!file.is_regular_file()) continue;
     auto name = split_schema_name(file.path().filename().string());
@@ -81,15 +79,11 @@ SchemaRegistry::SchemaRegistry(const std::filesystem::path& dir) {
     buf << in.rdbuf();
     if (!in) throw std::runtime_error("cannot read schema " + file.path().string());
     auto doc = parse_strict_json(buf.str());
-    if (!doc)
-      throw std::runtime_error("schema " + file.path().string() + ": " + doc.error().message);
-    if (!doc->IsObject())
-      throw std::runtime_error("schema " + file.path().string() + " is not an object");
+    if (!doc) throw std::runtime_error("schema " + file.path().string() + ": " + doc.error().message);
+    if (!doc->IsObject()) throw std::runtime_error("schema " + file.path().string() + " is not an object");
     auto s = doc->FindMember("$schema");
-    if (s == doc->MemberEnd() || !s->value.IsString() ||
-        std::string_view(s->value.GetString()) != kDraft04)
-      throw std::runtime_error("schema " + file.path().string() + ": $schema must be " +
-                               std::string(kDraft04));
+    if (s == doc->MemberEnd() || !s->value.IsString() || std::string_view(s->value.GetString()) != kDraft04)
+      throw std::runtime_error("schema " + file.path().string() + ": $schema must be " + std::string(kDraft04));
     auto entry = std::make_unique<Entry>();
     entry->type = name->first;
     entry->version = name->second;
@@ -135,8 +129,7 @@ std::filesystem::path SchemaRegistry::file_of(std::string_view id) const {
 Result<void> SchemaRegistry::validate(std::string_view key, const rapidjson::Value& data) const {
   const Entry* e = find(key);
   if (e == nullptr)
-    return Error{make_error_code(EventsErrc::unknown_schema),
-                 "no schema for '" + std::string(key) + "'"};
+    return Error{make_error_code(EventsErrc::unknown_schema), "no schema for '" + std::string(key) + "'"};
   std::lock_guard lock(e->validate_mutex);
   rapidjson::SchemaValidator validator(*e->schema);
   if (data.Accept(validator)) return ok();
@@ -154,14 +147,12 @@ Result<void> SchemaRegistry::validate(std::string_view key, const rapidjson::Val
       auto req = sub->FindMember("required");
       if (req != sub->MemberEnd() && req->value.IsArray())
         for (const auto& r : req->value.GetArray())
-          if (r.IsString() && !obj->HasMember(r))
-            names += (names.empty() ? "" : ", ") + std::string(r.GetString());
+          if (r.IsString() && !obj->HasMember(r)) names += (names.empty() ? "" : ", ") + std::string(r.GetString());
       if (!names.empty()) msg += " (missing: " + names + ")";
     } else if (keyword == "additionalProperties") {
       auto props = sub->FindMember("properties");
       for (const auto& m : obj->GetObject())
-        if (props == sub->MemberEnd() || !props->value.IsObject() ||
-            !props->value.HasMember(m.name))
+        if (props == sub->MemberEnd() || !props->value.IsObject() || !props->value.HasMember(m.name))
           names += (names.empty() ? "" : ", ") + std::string(m.name.GetString());
       if (!names.empty()) msg += " (unexpected: " + names + ")";
     }
@@ -179,8 +170,7 @@ Result<void> SchemaRegistry::validate_json(std::string_view key, std::string_vie
 Result<void> SchemaRegistry::validate(const Envelope& e) const {
   auto doc = parse_strict_json(e.data);
   if (!doc) return doc.error();
-  return validate(e.dataschema.empty() ? std::string_view(e.type) : std::string_view(e.dataschema),
-                  *doc);
+  return validate(e.dataschema.empty() ? std::string_view(e.type) : std::string_view(e.dataschema), *doc);
 }
 
 }  // namespace caas::events

@@ -10,8 +10,7 @@ using namespace std::chrono;
 
 Error bad_time(std::string_view s, const char* why) {
   std::string shown(s.substr(0, 64));
-  return Error{make_error_code(EventsErrc::invalid_time),
-               "invalid timestamp '" + shown + "': " + why};
+  return Error{make_error_code(EventsErrc::invalid_time), "invalid timestamp '" + shown + "': " + why};
 }
 
 // Reads exactly n ASCII digits at pos.
@@ -27,8 +26,7 @@ bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
 
 Result<year_month_day> date_prefix(std::string_view s, std::string_view whole) {
   int y = 0, m = 0, d = 0;
-  if (s.size() < 10 || !digits(s, 0, 4, y) || s[4] != '-' || !digits(s, 5, 2, m) || s[7] != '-' ||
-      !digits(s, 8, 2, d))
+  if (s.size() < 10 || !digits(s, 0, 4, y) || s[4] != '-' || !digits(s, 5, 2, m) || s[7] != '-' || !digits(s, 8, 2, d))
     return bad_time(whole, "expected YYYY-MM-DD");
   const year_month_day ymd{year{y}, month{static_cast<unsigned>(m)}, day{static_cast<unsigned>(d)}};
   if (!ymd.ok()) return bad_time(whole, "date out of range");
@@ -73,8 +71,7 @@ Result<system_clock::time_point> parse_rfc3339(std::string_view s) {
     ++pos;
   } else if (s[pos] == '+' || s[pos] == '-') {
     int oh = 0, om = 0;
-    if (!digits(s, pos + 1, 2, oh) || pos + 3 >= s.size() || s[pos + 3] != ':' ||
-        !digits(s, pos + 4, 2, om))
+    if (!digits(s, pos + 1, 2, oh) || pos + 3 >= s.size() || s[pos + 3] != ':' || !digits(s, pos + 4, 2, om))
       return bad_time(s, "expected offset ±hh:mm");
     if (oh > 23 || om > 59) return bad_time(s, "offset out of range");
     offset = hours{oh} + minutes{om};

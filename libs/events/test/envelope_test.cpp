@@ -28,9 +28,7 @@ Clock fixed_clock() {
 
 Envelope sample(IdGenerator ids = seeded_uuid_generator(1)) {
   EnvelopeBuilder b("caas/order", fixed_clock(), std::move(ids));
-  return b
-      .build("order.status-changed", "order-1", R"({ "order_id": "order-1", "n": [1, 2] })",
-             "req-1", "evt-0")
+  return b.build("order.status-changed", "order-1", R"({ "order_id": "order-1", "n": [1, 2] })", "req-1", "evt-0")
       .value();
 }
 }  // namespace
@@ -52,8 +50,7 @@ TEST_CASE("serialize and parse round trip", "[envelope]") {
   const Envelope e = sample();
   const std::string wire = serialize(e);
   CHECK(wire.find(R"("specversion":"1.0")") != std::string::npos);
-  CHECK(wire.find(R"("data":{"order_id":"order-1","n":[1,2]})") !=
-        std::string::npos);  // object, not string
+  CHECK(wire.find(R"("data":{"order_id":"order-1","n":[1,2]})") != std::string::npos);  // object, not string
   auto back = parse_envelope(wire);
   REQUIRE(back);
   CHECK(back->id == e.id);
@@ -103,8 +100,7 @@ TEST_CASE("builder rejects bad data", "[envelope]") {
 TEST_CASE("parse errors name each missing or bad attribute", "[envelope]") {
   const std::string wire = serialize(sample());
   auto doc = parse_strict_json(wire).value();
-  for (const char* attr :
-       {"specversion", "id", "source", "type", "subject", "time", "correlationid", "data"}) {
+  for (const char* attr : {"specversion", "id", "source", "type", "subject", "time", "correlationid", "data"}) {
     auto copy = parse_strict_json(wire).value();
     copy.RemoveMember(attr);
     auto r = parse_envelope(to_json(copy));
@@ -123,10 +119,9 @@ TEST_CASE("parse errors name each missing or bad attribute", "[envelope]") {
     const char* attr;
     const char* value;
   };
-  for (auto c : {Case{"specversion", R"("0.3")"}, Case{"id", R"("")"}, Case{"id", "7"},
-                 Case{"time", R"("yesterday")"}, Case{"time", R"("2026-02-30T00:00:00Z")"},
-                 Case{"datacontenttype", R"("text/plain")"}, Case{"data", R"("{}")"},
-                 Case{"data", "[1]"}, Case{"dataschema", "null"}, Case{"subject", "{}"}}) {
+  for (auto c : {Case{"specversion", R"("0.3")"}, Case{"id", R"("")"}, Case{"id", "7"}, Case{"time", R"("yesterday")"},
+                 Case{"time", R"("2026-02-30T00:00:00Z")"}, Case{"datacontenttype", R"("text/plain")"},
+                 Case{"data", R"("{}")"}, Case{"data", "[1]"}, Case{"dataschema", "null"}, Case{"subject", "{}"}}) {
     INFO(c.attr << " = " << c.value);
     auto r = with(c.attr, c.value);
     REQUIRE_FALSE(r);

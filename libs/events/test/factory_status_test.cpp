@@ -11,9 +11,9 @@
 using namespace caas::events;
 
 namespace {
-const std::vector<std::string> kExpected{"ORDERED",       "IN_PRODUCTION",      "ASSEMBLY_COMPLETE",
-                                         "QUALITY_CHECK", "READY_FOR_SHIPMENT", "SHIPPED",
-                                         "ARRIVED_AT_DEALERSHIP"};
+const std::vector<std::string> kExpected{
+    "ORDERED", "IN_PRODUCTION",        "ASSEMBLY_COMPLETE", "QUALITY_CHECK", "READY_FOR_SHIPMENT",
+    "SHIPPED", "ARRIVED_AT_DEALERSHIP"};
 
 std::vector<std::string> ours() {
   std::vector<std::string> out;

@@ -32,8 +32,7 @@ TEST_CASE("duplicate keys are rejected, including escaped duplicates", "[json]")
   CHECK(parse_strict_json(R"({"a":1,"a":2})").error().code == EventsErrc::duplicate_key);
   CHECK(parse_strict_json(R"({"a":1,"\u0061":2})").error().code == EventsErrc::duplicate_key);
   CHECK(parse_strict_json(R"({"x":{"a":1,"a":1}})").error().code == EventsErrc::duplicate_key);
-  CHECK(parse_strict_json(
-      R"({"a":{"a":1},"b":[{"a":1},{"a":2}]})"));  // same key in different objects
+  CHECK(parse_strict_json(R"({"a":{"a":1},"b":[{"a":1},{"a":2}]})"));  // same key in different objects
 }
 
 TEST_CASE("unpaired UTF-16 surrogate escapes are rejected, pairs are accepted", "[json]") {
@@ -41,8 +40,8 @@ TEST_CASE("unpaired UTF-16 surrogate escapes are rejected, pairs are accepted", 
   CHECK(parse_strict_json(R"(["\udc00"])").error().code == EventsErrc::invalid_utf8);
   CHECK(parse_strict_json(R"({"a\udeee":1})").error().code == EventsErrc::invalid_utf8);
   CHECK(parse_strict_json(R"(["\udfff"])").error().code == EventsErrc::invalid_utf8);
-  CHECK_FALSE(parse_strict_json(R"(["\ud800"])"));    // lone high surrogate
-  CHECK_FALSE(parse_strict_json(R"(["\ud800x"])"));   // high surrogate, no low
+  CHECK_FALSE(parse_strict_json(R"(["\ud800"])"));       // lone high surrogate
+  CHECK_FALSE(parse_strict_json(R"(["\ud800x"])"));      // high surrogate, no low
   CHECK_FALSE(parse_strict_json("[\"\xed\xa0\x80\"]"));  // raw surrogate bytes
   auto pair = parse_strict_json(R"(["\ud83d\ude97"])");  // U+1F697 as a pair
   REQUIRE(pair);
@@ -54,14 +53,13 @@ TEST_CASE("unpaired UTF-16 surrogate escapes are rejected, pairs are accepted", 
 TEST_CASE("invalid UTF-8, BOM, NaN and non-JSON are rejected", "[json]") {
   CHECK(parse_strict_json("\"\xff\"").error().code == EventsErrc::invalid_utf8);
   CHECK(parse_strict_json("{\"\xc3\x28\":1}").error().code == EventsErrc::invalid_utf8);
-  CHECK(parse_strict_json("\"\xc0\xaf\"").error().code ==
-        EventsErrc::invalid_utf8);  // overlong '/'
+  CHECK(parse_strict_json("\"\xc0\xaf\"").error().code == EventsErrc::invalid_utf8);  // overlong '/'
   CHECK(parse_strict_json("\xEF\xBB\xBF{}").error().code == EventsErrc::invalid_json);
-  for (const char* bad : {"NaN", "[NaN]", "[Infinity]", "[-Infinity]", "{\"a\":nan}", "", "   ",
-                          "{", "[1,]", "{\"a\":1,}", "{'a':1}", "{a:1}", "[1] [2]", "01", "[1e400]",
-                          "// c\n{}", "<xml/>", "\"\\x\"", "\"\t\"",
-                          // just above DBL_MAX: RapidJSON's fast path rounds it to infinity
-                          "{\"d\":1.7976931358623148623157e308}"}) {
+  for (const char* bad :
+       {"NaN", "[NaN]", "[Infinity]", "[-Infinity]", "{\"a\":nan}", "", "   ", "{", "[1,]", "{\"a\":1,}", "{'a':1}",
+        "{a:1}", "[1] [2]", "01", "[1e400]", "// c\n{}", "<xml/>", "\"\\x\"", "\"\t\"",
+        // just above DBL_MAX: RapidJSON's fast path rounds it to infinity
+        "{\"d\":1.7976931358623148623157e308}"}) {
     INFO(bad);
     auto r = parse_strict_json(bad);
     REQUIRE_FALSE(r);

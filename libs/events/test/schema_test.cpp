@@ -80,8 +80,7 @@ TEST_CASE("validation failures report keyword and JSON pointer", "[schema]") {
   CHECK(missing.error().message.find("'required'") != std::string::npos);
   CHECK(missing.error().message.find("missing: count") != std::string::npos);
 
-  auto nested =
-      registry().validate_json("test.sample", R"({"name":"x","count":1,"nested":{"flag":"yes"}})");
+  auto nested = registry().validate_json("test.sample", R"({"name":"x","count":1,"nested":{"flag":"yes"}})");
   REQUIRE_FALSE(nested);
   CHECK(nested.error().message.find("'type'") != std::string::npos);
   CHECK(nested.error().message.find("'/nested/flag'") != std::string::npos);
@@ -95,18 +94,14 @@ TEST_CASE("validation failures report keyword and JSON pointer", "[schema]") {
   CHECK(extra.error().message.find("additionalProperties") != std::string::npos);
   CHECK(extra.error().message.find("colour") != std::string::npos);
 
-  CHECK(registry()
-            .validate_json("test.sample", R"({"name":"x","count":-1})")
-            .error()
-            .message.find("minimum") != std::string::npos);
-  CHECK(
-      registry().validate_json("test.sample", R"({"name":"x","count":1,"count":2})").error().code ==
-      EventsErrc::duplicate_key);
+  CHECK(registry().validate_json("test.sample", R"({"name":"x","count":-1})").error().message.find("minimum") !=
+        std::string::npos);
+  CHECK(registry().validate_json("test.sample", R"({"name":"x","count":1,"count":2})").error().code ==
+        EventsErrc::duplicate_key);
 }
 
 TEST_CASE("business rules encoded in the order and factory schemas", "[schema]") {
-  const std::string status =
-      read(fs::path(CAAS_EVENTS_SAMPLES_DIR) / "ingress.factory-status.json");
+  const std::string status = read(fs::path(CAAS_EVENTS_SAMPLES_DIR) / "ingress.factory-status.json");
   auto doc = parse_strict_json(status).value();
   CHECK(registry().validate("ingress.factory-status", doc));
   doc["status"].SetString("EXPLODED");
@@ -115,16 +110,14 @@ TEST_CASE("business rules encoded in the order and factory schemas", "[schema]")
   doc["timestamp"].SetString("2024-02-01 10:00:00");
   CHECK_FALSE(registry().validate("ingress.factory-status", doc));
 
-  auto delivered =
-      parse_strict_json(read(fs::path(CAAS_EVENTS_SAMPLES_DIR) / "order.delivered.json")).value();
+  auto delivered = parse_strict_json(read(fs::path(CAAS_EVENTS_SAMPLES_DIR) / "order.delivered.json")).value();
   delivered["vin"].SetString("VSSZZZ6JZ9R05630O");  // letter O is not allowed in a VIN
   CHECK_FALSE(registry().validate("order.delivered", delivered));
 }
 
 TEST_CASE("envelope data validated through its dataschema", "[schema]") {
   EnvelopeBuilder b(
-      "caas/test", [] { return std::chrono::system_clock::time_point{}; },
-      seeded_uuid_generator(3));
+      "caas/test", [] { return std::chrono::system_clock::time_point{}; }, seeded_uuid_generator(3));
   auto good = b.build("test.sample", "k", R"({"name":"n","count":0})", "c").value();
   CHECK(registry().validate(good));
   auto bad = b.build("test.sample", "k", R"({"name":"n"})", "c").value();

@@ -8,8 +8,7 @@ using namespace std::chrono;
 
 namespace {
 system_clock::time_point at(int y, unsigned m, unsigned d, int hh = 0, int mm = 0, int ss = 0) {
-  return system_clock::time_point{sys_days{year{y} / month{m} / day{d}} + hours{hh} + minutes{mm} +
-                                  seconds{ss}};
+  return system_clock::time_point{sys_days{year{y} / month{m} / day{d}} + hours{hh} + minutes{mm} + seconds{ss}};
 }
 }  // namespace
 
@@ -24,8 +23,7 @@ TEST_CASE("parse_rfc3339 accepts valid forms", "[time]") {
   CHECK(parse_rfc3339("2024-01-15T10:30:00Z").value() == at(2024, 1, 15, 10, 30));
   CHECK(parse_rfc3339("2024-01-15t10:30:00z").value() == at(2024, 1, 15, 10, 30));
   CHECK(parse_rfc3339("2024-01-15T10:30:00.5Z").value() == at(2024, 1, 15, 10, 30) + 500ms);
-  CHECK(parse_rfc3339("2024-01-15T10:30:00.123456789Z").value() ==
-        at(2024, 1, 15, 10, 30) + 123456789ns);
+  CHECK(parse_rfc3339("2024-01-15T10:30:00.123456789Z").value() == at(2024, 1, 15, 10, 30) + 123456789ns);
   CHECK(parse_rfc3339("2024-01-15T12:30:00+02:00").value() == at(2024, 1, 15, 10, 30));
   CHECK(parse_rfc3339("2024-01-15T05:00:00-05:30").value() == at(2024, 1, 15, 10, 30));
   CHECK(parse_rfc3339("2024-01-01T00:30:00+01:00").value() == at(2023, 12, 31, 23, 30));

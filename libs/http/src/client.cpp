@@ -29,20 +29,30 @@ class ClientCategory final : public std::error_category {
   const char* name() const noexcept override { return "caas.http.client"; }
   std::string message(int ev) const override {
     switch (static_cast<ClientErrc>(ev)) {
-      case ClientErrc::timeout: return "timeout";
-      case ClientErrc::connect_failed: return "connect failed";
-      case ClientErrc::connection_closed: return "connection closed";
-      case ClientErrc::bad_response: return "bad response";
-      case ClientErrc::tls_error: return "TLS error";
-      case ClientErrc::invalid_url: return "invalid URL";
-      case ClientErrc::body_too_large: return "response body too large";
-      case ClientErrc::shutting_down: return "client shutting down";
+      case ClientErrc::timeout:
+        return "timeout";
+      case ClientErrc::connect_failed:
+        return "connect failed";
+      case ClientErrc::connection_closed:
+        return "connection closed";
+      case ClientErrc::bad_response:
+        return "bad response";
+      case ClientErrc::tls_error:
+        return "TLS error";
+      case ClientErrc::invalid_url:
+        return "invalid URL";
+      case ClientErrc::body_too_large:
+        return "response body too large";
+      case ClientErrc::shutting_down:
+        return "client shutting down";
     }
     return "unknown";
   }
 };
 
-Error make_error(ClientErrc code, std::string message) { return Error{make_error_code(code), std::move(message)}; }
+Error make_error(ClientErrc code, std::string message) {
+  return Error{make_error_code(code), std::move(message)};
+}
 
 bool idempotent(std::string_view m) {
   return m == "GET" || m == "HEAD" || m == "PUT" || m == "DELETE" || m == "OPTIONS";
@@ -88,7 +98,9 @@ const std::error_category& client_category() {
   return category;
 }
 
-std::error_code make_error_code(ClientErrc e) { return {static_cast<int>(e), client_category()}; }
+std::error_code make_error_code(ClientErrc e) {
+  return {static_cast<int>(e), client_category()};
+}
 
 class HttpClient::Impl : public std::enable_shared_from_this<Impl> {
  public:
@@ -252,10 +264,9 @@ class Op : public std::enable_shared_from_this<Op> {
   void on_resolve(boost::system::error_code ec, const tcp::resolver::results_type& results) {
     if (finished_) return;
     if (ec) return connect_error("resolve " + url_.host + ": " + ec.message());
-    net::async_connect(conn_->socket(), results,
-                       [self = shared_from_this()](boost::system::error_code e, const tcp::endpoint&) {
-                         self->on_connect(e);
-                       });
+    net::async_connect(
+        conn_->socket(), results,
+        [self = shared_from_this()](boost::system::error_code e, const tcp::endpoint&) { self->on_connect(e); });
   }
 
   void on_connect(boost::system::error_code ec) {
@@ -425,7 +436,8 @@ HttpClient::~HttpClient() = default;
 Result<Response> HttpClient::request(const ClientRequest& request, std::optional<std::chrono::milliseconds> timeout) {
   std::promise<Result<Response>> promise;
   auto future = promise.get_future();
-  impl_->start(request, [&promise](Result<Response> r) { promise.set_value(std::move(r)); }, timeout);
+  impl_->start(
+      request, [&promise](Result<Response> r) { promise.set_value(std::move(r)); }, timeout);
   return future.get();
 }
 
@@ -434,6 +446,8 @@ void HttpClient::async_request(ClientRequest request, std::function<void(Result<
   impl_->start(std::move(request), std::move(done), timeout);
 }
 
-std::size_t HttpClient::idle_connections() const { return impl_->idle_connections(); }
+std::size_t HttpClient::idle_connections() const {
+  return impl_->idle_connections();
+}
 
 }  // namespace caas::http

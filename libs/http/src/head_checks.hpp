@@ -40,8 +40,7 @@ std::optional<HeadRejection> check_request_head(const Parser& parser, std::size_
     return HeadRejection{400, "bad_request", "unsupported Transfer-Encoding / Content-Length combination"};
   }
   if (auto len = parser.content_length(); len && *len > max_body_bytes) {
-    return HeadRejection{413, "payload_too_large",
-                         "request body exceeds " + std::to_string(max_body_bytes) + " bytes"};
+    return HeadRejection{413, "payload_too_large", "request body exceeds " + std::to_string(max_body_bytes) + " bytes"};
   }
   return std::nullopt;
 }

@@ -75,8 +75,7 @@ Response Response::empty(int status) {
   return r;
 }
 
-Response error_response(int status, std::string_view error, std::string_view message,
-                        const ErrorFields& extra) {
+Response error_response(int status, std::string_view error, std::string_view message, const ErrorFields& extra) {
   rapidjson::StringBuffer buf;
   rapidjson::Writer<rapidjson::StringBuffer> w(buf);
   w.StartObject();
@@ -90,11 +89,16 @@ Response error_response(int status, std::string_view error, std::string_view mes
     std::visit(
         [&w](const auto& v) {
           using T = std::decay_t<decltype(v)>;
-          if constexpr (std::is_same_v<T, std::nullptr_t>) w.Null();
-          else if constexpr (std::is_same_v<T, bool>) w.Bool(v);
-          else if constexpr (std::is_same_v<T, std::int64_t>) w.Int64(v);
-          else if constexpr (std::is_same_v<T, double>) w.Double(v);
-          else w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
+          if constexpr (std::is_same_v<T, std::nullptr_t>)
+            w.Null();
+          else if constexpr (std::is_same_v<T, bool>)
+            w.Bool(v);
+          else if constexpr (std::is_same_v<T, std::int64_t>)
+            w.Int64(v);
+          else if constexpr (std::is_same_v<T, double>)
+            w.Double(v);
+          else
+            w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
         },
         value);
   }
@@ -106,33 +110,60 @@ Response error_response(int status, std::string_view error, std::string_view mes
 
 std::string_view reason_phrase(int status) {
   switch (status) {
-    case 100: return "Continue";
-    case 200: return "OK";
-    case 201: return "Created";
-    case 202: return "Accepted";
-    case 204: return "No Content";
-    case 301: return "Moved Permanently";
-    case 302: return "Found";
-    case 304: return "Not Modified";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 409: return "Conflict";
-    case 411: return "Length Required";
-    case 413: return "Payload Too Large";
-    case 415: return "Unsupported Media Type";
-    case 422: return "Unprocessable Entity";
-    case 429: return "Too Many Requests";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 501: return "Not Implemented";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    default: return "Unknown";
+    case 100:
+      return "Continue";
+    case 200:
+      return "OK";
+    case 201:
+      return "Created";
+    case 202:
+      return "Accepted";
+    case 204:
+      return "No Content";
+    case 301:
+      return "Moved Permanently";
+    case 302:
+      return "Found";
+    case 304:
+      return "Not Modified";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 408:
+      return "Request Timeout";
+    case 409:
+      return "Conflict";
+    case 411:
+      return "Length Required";
+    case 413:
+      return "Payload Too Large";
+    case 415:
+      return "Unsupported Media Type";
+    case 422:
+      return "Unprocessable Entity";
+    case 429:
+      return "Too Many Requests";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 500:
+      return "Internal Server Error";
+    case 501:
+      return "Not Implemented";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    case 504:
+      return "Gateway Timeout";
+    default:
+      return "Unknown";
   }
 }
 

@@ -13,8 +13,8 @@
 #include <boost/beast/http.hpp>
 
 #include "ascii.hpp"
-#include "head_checks.hpp"
 #include "caas/http/url.hpp"
+#include "head_checks.hpp"
 
 namespace caas::http {
 
@@ -37,7 +37,7 @@ struct SharedState {
 
 constexpr std::chrono::milliseconds kLingerTime{1000};  // drain unread input before close
 constexpr std::size_t kLingerBytes = 1 << 20;
-constexpr std::chrono::milliseconds kAcceptRetry{50};   // after EMFILE and friends
+constexpr std::chrono::milliseconds kAcceptRetry{50};  // after EMFILE and friends
 
 }  // namespace
 
@@ -124,9 +124,8 @@ class Session : public std::enable_shared_from_this<Session> {
     if (closing_) return;
     draining_ = true;
     stop_reading_ = true;
-    const bool nothing_received =
-        phase_ == Phase::idle || phase_ == Phase::none ||
-        (phase_ == Phase::header && buffer_.size() == 0 && parser_ && !parser_->got_some());
+    const bool nothing_received = phase_ == Phase::idle || phase_ == Phase::none ||
+                                  (phase_ == Phase::header && buffer_.size() == 0 && parser_ && !parser_->got_some());
     if (slots_.empty() && !writing_ && nothing_received) close_now();
   }
 
@@ -246,10 +245,9 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(static_cast<std::uint32_t>(opts_.max_header_bytes));
     parser_->body_limit(opts_.max_body_bytes);
     arm_read(opts_.header_read_timeout);
-    bhttp::async_read_header(socket_, buffer_, *parser_,
-                             [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
-                               self->on_header(ec);
-                             });
+    bhttp::async_read_header(
+        socket_, buffer_, *parser_,
+        [self = shared_from_this()](boost::system::error_code ec, std::size_t) { self->on_header(ec); });
   }
 
   void on_header(boost::system::error_code ec) {
@@ -299,7 +297,6 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     on_request();
   }
-
 
   void on_read_error(boost::system::error_code ec) {
     if (ec == bhttp::error::header_limit) {
@@ -400,8 +397,8 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     out->set("X-Request-Id", slot.request_id);
     out->body() = std::move(r.body);
-    const bool close = slot.close_after || (stop_reading_ && slots_.size() == 1 && phase_ != Phase::header &&
-                                            phase_ != Phase::body);
+    const bool close =
+        slot.close_after || (stop_reading_ && slots_.size() == 1 && phase_ != Phase::header && phase_ != Phase::body);
     out->keep_alive(!close);
     out->prepare_payload();
     if (slot.head) out->body().clear();  // Content-Length stays that of the GET
@@ -409,9 +406,10 @@ class Session : public std::enable_shared_from_this<Session> {
     arm_write(opts_.write_timeout);
     // A HEAD response must not carry the body; a serializer would still
     // write it, so the body is cleared after computing Content-Length.
-    bhttp::async_write(socket_, *out, [self = shared_from_this(), out, close](boost::system::error_code ec, std::size_t) {
-      self->on_write(ec, close, out->result_int());
-    });
+    bhttp::async_write(socket_, *out,
+                       [self = shared_from_this(), out, close](boost::system::error_code ec, std::size_t) {
+                         self->on_write(ec, close, out->result_int());
+                       });
   }
 
   void on_write(boost::system::error_code ec, bool close, unsigned status) {
@@ -449,13 +447,13 @@ class Session : public std::enable_shared_from_this<Session> {
     linger_read();
   }
   void linger_read() {
-    socket_.async_read_some(net::buffer(linger_buf_), [self = shared_from_this()](boost::system::error_code ec,
-                                                                                  std::size_t n) {
-      if (self->closed_) return;
-      self->lingered_ += n;
-      if (ec || self->lingered_ > kLingerBytes) return self->close_now();
-      self->linger_read();
-    });
+    socket_.async_read_some(net::buffer(linger_buf_),
+                            [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+                              if (self->closed_) return;
+                              self->lingered_ += n;
+                              if (ec || self->lingered_ > kLingerBytes) return self->close_now();
+                              self->linger_read();
+                            });
   }
 
   tcp::socket socket_;
@@ -477,8 +475,8 @@ class Session : public std::enable_shared_from_this<Session> {
   bool writing_ = false;
   bool stop_reading_ = false;
   bool draining_ = false;
-  bool closing_ = false;  // no new work; linger or closed
-  std::size_t owed_ = 0;                 // asynchronous responses not yet delivered
+  bool closing_ = false;                // no new work; linger or closed
+  std::size_t owed_ = 0;                // asynchronous responses not yet delivered
   std::shared_ptr<Session> owed_hold_;  // self-reference while owed_ > 0
   bool closed_ = false;
   std::array<char, 4096> linger_buf_{};
@@ -510,9 +508,7 @@ class Sink final : public detail::ResponseSink {
     if (!state_->alive) return;
     auto s = session_.lock();
     if (!s) return;  // connection gone: nobody to answer
-    net::post(s->executor(), [s, seq = seq_, r = std::move(response)]() mutable {
-      s->on_response(seq, std::move(r));
-    });
+    net::post(s->executor(), [s, seq = seq_, r = std::move(response)]() mutable { s->on_response(seq, std::move(r)); });
   }
 
  private:
@@ -715,11 +711,23 @@ void Server::Impl::stop(std::chrono::milliseconds grace) {
 Server::Server(ServerOptions options, Router router, ServerObserver* observer)
     : impl_(std::make_unique<Impl>(std::move(options), std::move(router), observer)) {}
 Server::~Server() = default;
-void Server::start() { impl_->start(); }
-void Server::stop(std::chrono::milliseconds grace) { impl_->stop(grace); }
-void Server::stop() { impl_->stop(impl_->options_.shutdown_grace); }
-std::uint16_t Server::port() const { return impl_->port_.load(); }
-std::size_t Server::connections() const { return impl_->connections(); }
-std::size_t Server::in_flight() const { return impl_->state_->in_flight.load(); }
+void Server::start() {
+  impl_->start();
+}
+void Server::stop(std::chrono::milliseconds grace) {
+  impl_->stop(grace);
+}
+void Server::stop() {
+  impl_->stop(impl_->options_.shutdown_grace);
+}
+std::uint16_t Server::port() const {
+  return impl_->port_.load();
+}
+std::size_t Server::connections() const {
+  return impl_->connections();
+}
+std::size_t Server::in_flight() const {
+  return impl_->state_->in_flight.load();
+}
 
 }  // namespace caas::http

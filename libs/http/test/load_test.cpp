@@ -26,19 +26,21 @@ struct Client : std::enable_shared_from_this<Client> {
       : sock(ioc), port_(port), remaining(requests), ok_(ok), failed_(failed) {}
 
   void start() {
-    sock.async_connect({net::ip::address_v4::loopback(), port_}, [self = shared_from_this()](boost::system::error_code ec) {
-      if (ec) return self->fail();
-      self->send();
-    });
+    sock.async_connect({net::ip::address_v4::loopback(), port_},
+                       [self = shared_from_this()](boost::system::error_code ec) {
+                         if (ec) return self->fail();
+                         self->send();
+                       });
   }
   void send() {
     request = get_request("/ping");
-    net::async_write(sock, net::buffer(request), [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
-      if (ec) return self->fail();
-      self->res = {};
-      bhttp::async_read(self->sock, self->buf, self->res,
-                        [self](boost::system::error_code e, std::size_t) { self->on_response(e); });
-    });
+    net::async_write(sock, net::buffer(request),
+                     [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                       if (ec) return self->fail();
+                       self->res = {};
+                       bhttp::async_read(self->sock, self->buf, self->res,
+                                         [self](boost::system::error_code e, std::size_t) { self->on_response(e); });
+                     });
   }
   void on_response(boost::system::error_code ec) {
     if (ec || res.result_int() != 200 || !res.keep_alive()) return fail();

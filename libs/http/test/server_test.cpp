@@ -57,8 +57,8 @@ struct CountingObserver : ServerObserver {
 Router test_router(Parked* parked = nullptr) {
   Router r;
   r.add_sync("GET", "/api/v1/orders/{id}/status", [](const Request& req) {
-    return Response::json(200, R"({"id":")" + std::string(req.param("id")) + R"(","limit":")" +
-                                   req.query("limit").value_or("") + "\"}");
+    return Response::json(
+        200, R"({"id":")" + std::string(req.param("id")) + R"(","limit":")" + req.query("limit").value_or("") + "\"}");
   });
   r.add_sync("PUT", "/api/v1/orders/{id}/status", [](const Request&) { return Response::empty(204); });
   r.add_sync("POST", "/echo", [](const Request& req) {
@@ -67,13 +67,13 @@ Router test_router(Parked* parked = nullptr) {
     out.headers.set("X-Seen-Request-Id", req.request_id);
     return out;
   });
-  r.add_sync("GET", "/ping", [](const Request& req) {
-    return Response::text(200, "pong " + std::to_string(req.remote_port));
-  });
+  r.add_sync("GET", "/ping",
+             [](const Request& req) { return Response::text(200, "pong " + std::to_string(req.remote_port)); });
   r.add_sync("GET", "/throw", [](const Request&) -> Response { throw std::runtime_error("boom"); });
   r.add("GET", "/drop", [](Request&&, Responder) { /* dropped: must answer 500 */ });
   if (parked) {
-    r.add("GET", "/park/{n}", [parked](Request&& req, Responder resp) { parked->push(std::move(req), std::move(resp)); });
+    r.add("GET", "/park/{n}",
+          [parked](Request&& req, Responder resp) { parked->push(std::move(req), std::move(resp)); });
   }
   return r;
 }
@@ -149,8 +149,9 @@ TEST_CASE("request exposes body, repeated headers and request id", "[server]") {
   Server server(fast_options(), test_router());
   server.start();
   RawConn c(server.port());
-  REQUIRE(c.send("POST /echo HTTP/1.1\r\nHost: x\r\nX-Dup: 1\r\nx-dup: 2\r\nX-Request-Id: rid-1\r\n"
-                 "Content-Length: 5\r\n\r\nhello"));
+  REQUIRE(
+      c.send("POST /echo HTTP/1.1\r\nHost: x\r\nX-Dup: 1\r\nx-dup: 2\r\nX-Request-Id: rid-1\r\n"
+             "Content-Length: 5\r\n\r\nhello"));
   auto r = c.read_response();
   REQUIRE(r);
   CHECK(r->body() == "hello");
@@ -380,8 +381,8 @@ TEST_CASE("an asynchronous answer reaches a client that sent Connection: close o
   Parked parked;
   Server server(fast_options(), test_router(&parked));
   server.start();
-  for (const auto* request : {"GET /park/1 HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
-                              "GET /park/2 HTTP/1.0\r\nHost: t\r\n\r\n"}) {
+  for (const auto* request :
+       {"GET /park/1 HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", "GET /park/2 HTTP/1.0\r\nHost: t\r\n\r\n"}) {
     INFO(request);
     RawConn c(server.port());
     REQUIRE(c.send(request));

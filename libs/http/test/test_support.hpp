@@ -26,12 +26,15 @@ class RawConn {
   // Writes everything (or fails) within `timeout`; false on error/timeout.
   bool send(std::string_view data, std::chrono::milliseconds timeout = 2s) {
     bool ok = false;
-    run([&](bool& done) {
-      net::async_write(sock_, net::buffer(data.data(), data.size()), [&](boost::system::error_code ec, std::size_t) {
-        ok = !ec;
-        done = true;
-      });
-    }, timeout);
+    run(
+        [&](bool& done) {
+          net::async_write(sock_, net::buffer(data.data(), data.size()),
+                           [&](boost::system::error_code ec, std::size_t) {
+                             ok = !ec;
+                             done = true;
+                           });
+        },
+        timeout);
     return ok;
   }
 
@@ -40,12 +43,14 @@ class RawConn {
     bhttp::response_parser<bhttp::string_body> parser;
     parser.body_limit(16 << 20);
     bool ok = false;
-    const bool done = run([&](bool& d) {
-      bhttp::async_read(sock_, buffer_, parser, [&](boost::system::error_code ec, std::size_t) {
-        ok = !ec;
-        d = true;
-      });
-    }, timeout);
+    const bool done = run(
+        [&](bool& d) {
+          bhttp::async_read(sock_, buffer_, parser, [&](boost::system::error_code ec, std::size_t) {
+            ok = !ec;
+            d = true;
+          });
+        },
+        timeout);
     if (!done || !ok) return std::nullopt;
     return parser.release();
   }

@@ -118,8 +118,8 @@ TEST_CASE("headers are case-insensitive and keep repeats", "[message]") {
 }
 
 TEST_CASE("error_response builds the DESIGN.md section 6 body", "[message]") {
-  auto r = error_response(404, "not_found", "order \"x\" unknown", {{"order_id", std::string("x")}, {"received", false},
-                                                                   {"attempt", std::int64_t{3}}});
+  auto r = error_response(404, "not_found", "order \"x\" unknown",
+                          {{"order_id", std::string("x")}, {"received", false}, {"attempt", std::int64_t{3}}});
   CHECK(r.status == 404);
   CHECK(r.headers.get("Content-Type") == std::optional<std::string_view>("application/json"));
   CHECK(r.body ==

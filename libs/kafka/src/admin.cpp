@@ -23,10 +23,11 @@ struct EventDeleter {
 
 }  // namespace
 
-void TopicAdmin::HandleDeleter::operator()(rd_kafka_t* rk) const noexcept { rd_kafka_destroy(rk); }
+void TopicAdmin::HandleDeleter::operator()(rd_kafka_t* rk) const noexcept {
+  rd_kafka_destroy(rk);
+}
 
-TopicAdmin::TopicAdmin(const ClientConfig& config, TopicAdminOptions options)
-    : options_(options) {
+TopicAdmin::TopicAdmin(const ClientConfig& config, TopicAdminOptions options) : options_(options) {
   auto conf = detail::make_conf(config);
   detail::apply_overrides(conf.get(), config);
   rk_.reset(detail::new_handle(RD_KAFKA_PRODUCER, std::move(conf)));
@@ -63,8 +64,8 @@ std::vector<TopicEnsureResult> TopicAdmin::ensure_topics(const TopicTable& table
     if (auto it = existing.find(spec.name); it != existing.end()) {
       r.existing_partitions = it->second;
       if (it->second != spec.partitions) {
-        r.message = "has " + std::to_string(it->second) + " partitions, table says " +
-                    std::to_string(spec.partitions) + " (not changed)";
+        r.message = "has " + std::to_string(it->second) + " partitions, table says " + std::to_string(spec.partitions) +
+                    " (not changed)";
       }
       results.push_back(std::move(r));
       continue;
@@ -106,8 +107,7 @@ std::vector<TopicEnsureResult> TopicAdmin::ensure_topics(const TopicTable& table
   std::unique_ptr<rd_kafka_queue_t, QueueDeleter> queue{rd_kafka_queue_new(rk_.get())};
   rd_kafka_CreateTopics(rk_.get(), raw.data(), raw.size(), opts.get(), queue.get());
   // The request carries its own timeout; wait a little longer than it.
-  std::unique_ptr<rd_kafka_event_t, EventDeleter> ev{
-      rd_kafka_queue_poll(queue.get(), timeout_ms + 5000)};
+  std::unique_ptr<rd_kafka_event_t, EventDeleter> ev{rd_kafka_queue_poll(queue.get(), timeout_ms + 5000)};
   if (!ev) return results;
   if (auto err = rd_kafka_event_error(ev.get())) {
     for (auto& [name, i] : index) {

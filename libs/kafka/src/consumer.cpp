@@ -66,28 +66,32 @@ Message::Message(rd_kafka_message_t* msg) : msg_(msg) {
     const char* name = nullptr;
     const void* value = nullptr;
     std::size_t size = 0;
-    for (std::size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &value, &size) ==
-                            RD_KAFKA_RESP_ERR_NO_ERROR;
-         ++i) {
-      headers_.push_back(
-          {name, value ? std::string(static_cast<const char*>(value), size) : std::string{}});
+    for (std::size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
+      headers_.push_back({name, value ? std::string(static_cast<const char*>(value), size) : std::string{}});
     }
   }
 }
 
-std::error_code Message::error() const { return make_error_code(msg_->err); }
+std::error_code Message::error() const {
+  return make_error_code(msg_->err);
+}
 std::string Message::error_message() const {
   return msg_->err ? rd_kafka_message_errstr(msg_.get()) : std::string{};
 }
-bool Message::is_partition_eof() const { return msg_->err == RD_KAFKA_RESP_ERR__PARTITION_EOF; }
+bool Message::is_partition_eof() const {
+  return msg_->err == RD_KAFKA_RESP_ERR__PARTITION_EOF;
+}
 std::string_view Message::topic() const {
   return msg_->rkt ? std::string_view{rd_kafka_topic_name(msg_->rkt)} : std::string_view{};
 }
-std::int32_t Message::partition() const { return msg_->partition; }
-std::int64_t Message::offset() const { return msg_->offset; }
+std::int32_t Message::partition() const {
+  return msg_->partition;
+}
+std::int64_t Message::offset() const {
+  return msg_->offset;
+}
 std::string_view Message::key() const {
-  return msg_->key ? std::string_view{static_cast<const char*>(msg_->key), msg_->key_len}
-                   : std::string_view{};
+  return msg_->key ? std::string_view{static_cast<const char*>(msg_->key), msg_->key_len} : std::string_view{};
 }
 std::string_view Message::value() const {
   // For error events payload is the error string; only expose record values.
@@ -102,16 +106,16 @@ ConsumedRecordView Message::view() const {
   return {topic(), partition(), offset(), key(), value(), headers_};
 }
 ConsumedRecord Message::to_record() const {
-  return {std::string(topic()), partition(), offset(), std::string(key()), std::string(value()),
-          headers_};
+  return {std::string(topic()), partition(), offset(), std::string(key()), std::string(value()), headers_};
 }
 
 // ---------------------------------------------------------------- Consumer
 
-void Consumer::HandleDeleter::operator()(rd_kafka_t* rk) const noexcept { rd_kafka_destroy(rk); }
+void Consumer::HandleDeleter::operator()(rd_kafka_t* rk) const noexcept {
+  rd_kafka_destroy(rk);
+}
 
-Consumer::Consumer(const ClientConfig& config, ConsumerOptions options)
-    : options_(std::move(options)) {
+Consumer::Consumer(const ClientConfig& config, ConsumerOptions options) : options_(std::move(options)) {
   auto conf = detail::make_conf(config);
   auto* c = conf.get();
   // librdkafka needs a group handle even for assign(); in replay mode use a
@@ -132,7 +136,9 @@ Consumer::Consumer(const ClientConfig& config, ConsumerOptions options)
   rd_kafka_poll_set_consumer(rk_.get());
 }
 
-Consumer::~Consumer() { close(); }
+Consumer::~Consumer() {
+  close();
+}
 
 void Consumer::close() {
   if (closed_ || !rk_) return;
@@ -198,8 +204,8 @@ Result<void> Consumer::commit_message(const Message& msg, bool async) {
   return commit({{std::string(msg.topic()), msg.partition(), msg.offset() + 1}}, async);
 }
 
-Result<std::vector<TopicPartitionOffset>> Consumer::committed(
-    const std::vector<TopicPartition>& partitions, std::chrono::milliseconds timeout) {
+Result<std::vector<TopicPartitionOffset>> Consumer::committed(const std::vector<TopicPartition>& partitions,
+                                                              std::chrono::milliseconds timeout) {
   auto list = to_list(partitions);
   if (auto err = rd_kafka_committed(rk_.get(), list.get(), static_cast<int>(timeout.count()))) {
     return kafka_error(err, "committed");
@@ -246,8 +252,8 @@ Result<std::vector<std::int32_t>> Consumer::list_partitions(const std::string& t
   return kafka_error(RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART, "metadata " + topic);
 }
 
-Result<std::vector<PartitionWatermarks>> Consumer::query_watermarks(
-    const std::string& topic, std::chrono::milliseconds timeout) {
+Result<std::vector<PartitionWatermarks>> Consumer::query_watermarks(const std::string& topic,
+                                                                    std::chrono::milliseconds timeout) {
   auto ids = list_partitions(topic, timeout);
   if (!ids) return ids.error();
   std::vector<PartitionWatermarks> out;

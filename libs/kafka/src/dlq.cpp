@@ -8,8 +8,10 @@ namespace caas::kafka {
 
 std::string_view to_string(ErrorClass c) noexcept {
   switch (c) {
-    case ErrorClass::permanent: return "permanent";
-    case ErrorClass::transient_exhausted: return "transient-exhausted";
+    case ErrorClass::permanent:
+      return "permanent";
+    case ErrorClass::transient_exhausted:
+      return "transient-exhausted";
   }
   return "permanent";
 }
@@ -18,8 +20,7 @@ std::string dlq_topic(std::string_view service) {
   return "caas.dlq." + std::string(service) + ".v1";
 }
 
-Record make_dlq_record(std::string_view service, const ConsumedRecordView& original,
-                       const DlqInfo& info) {
+Record make_dlq_record(std::string_view service, const ConsumedRecordView& original, const DlqInfo& info) {
   Record r;
   r.topic = dlq_topic(service);
   r.key = std::string(original.key);
@@ -45,9 +46,8 @@ Record make_dlq_record(std::string_view service, const ConsumedRecordView& origi
 DlqPublisher::DlqPublisher(RecordSink& sink, std::string service)
     : sink_(sink), service_(std::move(service)), topic_(dlq_topic(service_)) {}
 
-SendStatus DlqPublisher::publish(const ConsumedRecordView& original, ErrorClass error_class,
-                                 std::string error_message, int attempts,
-                                 std::chrono::system_clock::time_point first_failed_at, bool parked,
+SendStatus DlqPublisher::publish(const ConsumedRecordView& original, ErrorClass error_class, std::string error_message,
+                                 int attempts, std::chrono::system_clock::time_point first_failed_at, bool parked,
                                  DeliveryCallback on_delivery) {
   DlqInfo info{error_class, std::move(error_message), attempts, first_failed_at, parked};
   return sink_.send(make_dlq_record(service_, original, info), std::move(on_delivery));

@@ -8,9 +8,7 @@ namespace {
 class RdKafkaCategory final : public std::error_category {
  public:
   const char* name() const noexcept override { return "rdkafka"; }
-  std::string message(int ev) const override {
-    return rd_kafka_err2str(static_cast<rd_kafka_resp_err_t>(ev));
-  }
+  std::string message(int ev) const override { return rd_kafka_err2str(static_cast<rd_kafka_resp_err_t>(ev)); }
 };
 
 }  // namespace

@@ -11,10 +11,11 @@ struct Producer::SendOutcome {
   rd_kafka_resp_err_t err;
 };
 
-void Producer::HandleDeleter::operator()(rd_kafka_t* rk) const noexcept { rd_kafka_destroy(rk); }
+void Producer::HandleDeleter::operator()(rd_kafka_t* rk) const noexcept {
+  rd_kafka_destroy(rk);
+}
 
-Producer::Producer(const ClientConfig& config, ProducerOptions options)
-    : options_(std::move(options)) {
+Producer::Producer(const ClientConfig& config, ProducerOptions options) : options_(std::move(options)) {
   auto conf = detail::make_conf(config);
   auto* c = conf.get();
   // Idempotence gives exactly-once-per-session on retry and keeps per-partition
@@ -63,8 +64,8 @@ Producer::SendOutcome Producer::send_impl(Record& record, DeliveryCallback& on_d
   if (closing_) return {SendStatus::rejected, RD_KAFKA_RESP_ERR__DESTROY};
   detail::HeadersPtr headers{rd_kafka_headers_new(record.headers.size())};
   for (const auto& h : record.headers) {
-    rd_kafka_header_add(headers.get(), h.key.data(), static_cast<ssize_t>(h.key.size()),
-                        h.value.data(), static_cast<ssize_t>(h.value.size()));
+    rd_kafka_header_add(headers.get(), h.key.data(), static_cast<ssize_t>(h.key.size()), h.value.data(),
+                        static_cast<ssize_t>(h.value.size()));
   }
   // Heap-owned until librdkafka accepted the record; then it is the message
   // opaque, reclaimed exactly once in delivery_trampoline.
@@ -74,11 +75,11 @@ Producer::SendOutcome Producer::send_impl(Record& record, DeliveryCallback& on_d
   // produced as-is (empty is not a tombstone).
   void* key_ptr = record.key.empty() ? nullptr : record.key.data();
   in_flight_.fetch_add(1);
-  const rd_kafka_resp_err_t err = rd_kafka_producev(
-      rk_.get(), RD_KAFKA_V_TOPIC(record.topic.c_str()), RD_KAFKA_V_PARTITION(partition),
-      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_KEY(key_ptr, record.key.size()),
-      RD_KAFKA_V_VALUE(record.value.data(), record.value.size()),
-      RD_KAFKA_V_HEADERS(headers.get()), RD_KAFKA_V_OPAQUE(callback.get()), RD_KAFKA_V_END);
+  const rd_kafka_resp_err_t err =
+      rd_kafka_producev(rk_.get(), RD_KAFKA_V_TOPIC(record.topic.c_str()), RD_KAFKA_V_PARTITION(partition),
+                        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_KEY(key_ptr, record.key.size()),
+                        RD_KAFKA_V_VALUE(record.value.data(), record.value.size()), RD_KAFKA_V_HEADERS(headers.get()),
+                        RD_KAFKA_V_OPAQUE(callback.get()), RD_KAFKA_V_END);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     // Not accepted: we still own headers and callback; restore the callback so
     // send_async can report through it.
@@ -117,7 +118,9 @@ bool Producer::flush(std::chrono::milliseconds timeout) {
   return drained_.wait_for(lock, timeout, [this] { return in_flight_.load() == 0; });
 }
 
-std::size_t Producer::queue_depth() const noexcept { return in_flight_.load(); }
+std::size_t Producer::queue_depth() const noexcept {
+  return in_flight_.load();
+}
 
 bool Producer::backpressured() const noexcept {
   return in_flight_.load() * 10 >= options_.max_queue_messages * 9;
@@ -125,8 +128,7 @@ bool Producer::backpressured() const noexcept {
 
 bool Producer::connected(std::chrono::milliseconds timeout) {
   const rd_kafka_metadata_t* md = nullptr;
-  const auto err =
-      rd_kafka_metadata(rk_.get(), 0, nullptr, &md, static_cast<int>(timeout.count()));
+  const auto err = rd_kafka_metadata(rk_.get(), 0, nullptr, &md, static_cast<int>(timeout.count()));
   detail::MetadataPtr holder{md};
   const bool ok = err == RD_KAFKA_RESP_ERR_NO_ERROR && md != nullptr && md->broker_cnt > 0;
   if (ok) all_brokers_down_ = false;
@@ -145,8 +147,7 @@ void Producer::on_delivered() noexcept {
   }
 }
 
-void Producer::delivery_trampoline(rd_kafka_t* /*rk*/, const rd_kafka_message_t* msg,
-                                   void* opaque) {
+void Producer::delivery_trampoline(rd_kafka_t* /*rk*/, const rd_kafka_message_t* msg, void* opaque) {
   auto* self = static_cast<Producer*>(opaque);
   std::unique_ptr<DeliveryCallback> callback{static_cast<DeliveryCallback*>(msg->_private)};
   DeliveryReport report;

@@ -17,9 +17,7 @@ struct ConfDeleter {
 using ConfPtr = std::unique_ptr<rd_kafka_conf_t, ConfDeleter>;
 
 struct TplDeleter {
-  void operator()(rd_kafka_topic_partition_list_t* l) const noexcept {
-    rd_kafka_topic_partition_list_destroy(l);
-  }
+  void operator()(rd_kafka_topic_partition_list_t* l) const noexcept { rd_kafka_topic_partition_list_destroy(l); }
 };
 using TplPtr = std::unique_ptr<rd_kafka_topic_partition_list_t, TplDeleter>;
 
@@ -41,8 +39,7 @@ using HeadersPtr = std::unique_ptr<rd_kafka_headers_t, HeadersDeleter>;
 /// Sets one property; throws std::invalid_argument naming it on failure.
 inline void conf_set(rd_kafka_conf_t* conf, const std::string& key, const std::string& value) {
   char errstr[512];
-  if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), errstr, sizeof errstr) !=
-      RD_KAFKA_CONF_OK) {
+  if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), errstr, sizeof errstr) != RD_KAFKA_CONF_OK) {
     throw std::invalid_argument("kafka config " + key + ": " + errstr);
   }
 }

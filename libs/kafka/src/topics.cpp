@@ -36,9 +36,8 @@ TopicTable parse_topic_table(std::string_view json) {
   rapidjson::Document doc;
   doc.Parse(json.data(), json.size());
   if (doc.HasParseError()) {
-    throw std::runtime_error(std::string("topic table: JSON error at offset ") +
-                             std::to_string(doc.GetErrorOffset()) + ": " +
-                             rapidjson::GetParseError_En(doc.GetParseError()));
+    throw std::runtime_error(std::string("topic table: JSON error at offset ") + std::to_string(doc.GetErrorOffset()) +
+                             ": " + rapidjson::GetParseError_En(doc.GetParseError()));
   }
   if (!doc.IsObject()) throw std::runtime_error("topic table: top level must be an object");
   int default_rf = 3;

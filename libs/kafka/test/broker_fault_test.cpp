@@ -58,21 +58,20 @@ Outcome run_outage(bool lose_acks) {
   auto stored = [&] {
     auto marks = observer.query_watermarks(kTopic, 2s);
     std::int64_t n = 0;
-    if (marks) for (const auto& w : *marks) n += w.high;
+    if (marks)
+      for (const auto& w : *marks) n += w.high;
     return n;
   };
   std::atomic<int> ok{0};
   std::atomic<int> failed{0};
   {
     // Short reconnect backoff so the test does not wait on librdkafka's 10 s max.
-    Producer producer({cluster.bootstrap(), "fault-producer",
-                       {{"reconnect.backoff.max.ms", "200"}, {"retry.backoff.ms", "50"}}});
+    Producer producer(
+        {cluster.bootstrap(), "fault-producer", {{"reconnect.backoff.max.ms", "200"}, {"retry.backoff.ms", "50"}}});
     auto send = [&](int i) {
-      Record r{kTopic, "key-" + std::to_string(i % 40), std::to_string(i),
-               {{"seq", std::to_string(i)}}, std::nullopt};
-      REQUIRE(producer.send(std::move(r), [&](const DeliveryReport& rep) {
-        (rep.ok() ? ok : failed).fetch_add(1);
-      }) == SendStatus::queued);
+      Record r{kTopic, "key-" + std::to_string(i % 40), std::to_string(i), {{"seq", std::to_string(i)}}, std::nullopt};
+      REQUIRE(producer.send(std::move(r), [&](const DeliveryReport& rep) { (rep.ok() ? ok : failed).fetch_add(1); }) ==
+              SendStatus::queued);
     };
     int i = 0;
     for (; i < kRecords / 2; ++i) send(i);
@@ -93,8 +92,7 @@ Outcome run_outage(bool lose_acks) {
     for (auto id : cluster.broker_ids()) cluster.broker_up(id);
     REQUIRE(producer.flush(60s));
   }
-  return {ok.load(), failed.load(),
-          caas::devbroker::testing::consume_all(cluster.bootstrap(), kTopic, 30s)};
+  return {ok.load(), failed.load(), caas::devbroker::testing::consume_all(cluster.bootstrap(), kTopic, 30s)};
 }
 
 }  // namespace

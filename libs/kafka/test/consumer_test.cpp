@@ -100,7 +100,8 @@ TEST_CASE("pause stops delivery of a partition, resume continues where it was") 
 TEST_CASE("replay mode: assign from the beginning and detect caught-up via watermarks") {
   MockCluster cluster(1, one_topic("replay.v1", 3));
   std::vector<Record> records;
-  for (int i = 0; i < 30; ++i) records.push_back({"replay.v1", "k" + std::to_string(i), std::to_string(i), {}, std::nullopt});
+  for (int i = 0; i < 30; ++i)
+    records.push_back({"replay.v1", "k" + std::to_string(i), std::to_string(i), {}, std::nullopt});
   testing::produce_all(cluster.bootstrap(), records);
 
   Consumer c({cluster.bootstrap(), "", {}}, ConsumerOptions{});

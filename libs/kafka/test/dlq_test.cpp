@@ -38,8 +38,7 @@ const auto kFailedAt = sys_days{2024y / 5 / 1} + 12h + 34min + 56s + 789ms;
 
 TEST_CASE("make_dlq_record keeps key, value and headers and adds exactly the dlq headers") {
   const Headers original_headers{{"ce_type", "order.placed"}, {"ce_id", "e-1"}, {"bin", std::string("\0\x01", 2)}};
-  ConsumedRecord original{"caas.order.events.v1", 4, 1234, "order-7", std::string("{\"a\":1}\0x", 9),
-                          original_headers};
+  ConsumedRecord original{"caas.order.events.v1", 4, 1234, "order-7", std::string("{\"a\":1}\0x", 9), original_headers};
   const auto r = make_dlq_record("order", original.view(),
                                  {ErrorClass::permanent, "schema invalid: /data/x", 1, kFailedAt, false});
   CHECK(r.topic == "caas.dlq.order.v1");
@@ -63,8 +62,8 @@ TEST_CASE("make_dlq_record keeps key, value and headers and adds exactly the dlq
 
 TEST_CASE("parked dead letters carry dlq.parked=true and the transient-exhausted class") {
   ConsumedRecord original{"caas.ota.events.v1", 0, 9, "VIN1", "v", {}};
-  const auto r = make_dlq_record("ota-engine", original.view(),
-                                 {ErrorClass::transient_exhausted, "timeout", 7, kFailedAt, true});
+  const auto r =
+      make_dlq_record("ota-engine", original.view(), {ErrorClass::transient_exhausted, "timeout", 7, kFailedAt, true});
   const auto h = dlq_only(r.headers);
   CHECK(h.at("dlq.parked") == "true");
   CHECK(h.at("dlq.error.class") == "transient-exhausted");
@@ -73,10 +72,9 @@ TEST_CASE("parked dead letters carry dlq.parked=true and the transient-exhausted
 }
 
 TEST_CASE("a dead letter that fails again gets fresh dlq headers, not duplicates") {
-  ConsumedRecord replayed{"caas.order.events.v1", 1, 50, "k", "v",
-                          {{"ce_id", "x"}, {"dlq.attempts", "3"}, {"dlq.parked", "true"}}};
-  const auto r = make_dlq_record("order", replayed.view(),
-                                 {ErrorClass::permanent, "again", 1, kFailedAt, false});
+  ConsumedRecord replayed{
+      "caas.order.events.v1", 1, 50, "k", "v", {{"ce_id", "x"}, {"dlq.attempts", "3"}, {"dlq.parked", "true"}}};
+  const auto r = make_dlq_record("order", replayed.view(), {ErrorClass::permanent, "again", 1, kFailedAt, false});
   const auto h = dlq_only(r.headers);
   CHECK(h.at("dlq.attempts") == "1");
   CHECK(h.count("dlq.parked") == 0);

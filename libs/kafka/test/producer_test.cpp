@@ -14,10 +14,11 @@ TEST_CASE("producer to consumer round trip keeps key, value and headers") {
   Producer producer({cluster.bootstrap(), "rt-producer", {}});
   std::vector<std::future<DeliveryReport>> futures;
   for (int i = 0; i < 20; ++i) {
-    futures.push_back(producer.send_async(
-        {"rt.v1", "key-" + std::to_string(i % 4), "value-" + std::to_string(i),
-         {{"ce_type", "t.v1"}, {"ce_id", "id-" + std::to_string(i)}, {"empty", ""}},
-         std::nullopt}));
+    futures.push_back(producer.send_async({"rt.v1",
+                                           "key-" + std::to_string(i % 4),
+                                           "value-" + std::to_string(i),
+                                           {{"ce_type", "t.v1"}, {"ce_id", "id-" + std::to_string(i)}, {"empty", ""}},
+                                           std::nullopt}));
   }
   for (auto& f : futures) {
     const auto r = get_within(f);
@@ -77,14 +78,13 @@ TEST_CASE("a full local queue is reported as queue_full (backpressure), then dra
   std::atomic<int> delivered{0};
   for (int i = 0; i < 5; ++i) {
     REQUIRE(producer.send({"bp.v1", "k", std::to_string(i), {}, std::nullopt},
-                          [&](const DeliveryReport& r) { delivered += r.ok() ? 1 : 0; }) ==
-            SendStatus::queued);
+                          [&](const DeliveryReport& r) { delivered += r.ok() ? 1 : 0; }) == SendStatus::queued);
   }
   CHECK(producer.backpressured());
   CHECK(producer.queue_depth() == 5);
   bool called = false;
-  CHECK(producer.send({"bp.v1", "k", "x", {}, std::nullopt},
-                      [&](const DeliveryReport&) { called = true; }) == SendStatus::queue_full);
+  CHECK(producer.send({"bp.v1", "k", "x", {}, std::nullopt}, [&](const DeliveryReport&) { called = true; }) ==
+        SendStatus::queue_full);
   auto f = producer.send_async({"bp.v1", "k", "y", {}, std::nullopt});
   REQUIRE(f.wait_for(0s) == std::future_status::ready);
   const auto r = f.get();

@@ -26,18 +26,17 @@ TEST_CASE("the builtin topic table is proto-schemas/topics.json") {
   CHECK(events->retention_ms == -1);
   CHECK(builtin.find("nope") == nullptr);
   // Every service DLQ named in the design exists in the table.
-  for (const char* s : {"webhook-ingress", "order", "factory-adapter", "ota-engine",
-                        "telemetry-ingest", "notification"}) {
+  for (const char* s :
+       {"webhook-ingress", "order", "factory-adapter", "ota-engine", "telemetry-ingest", "notification"}) {
     CHECK(builtin.find(dlq_topic(s)) != nullptr);
   }
 }
 
 TEST_CASE("topic table parsing rejects malformed input") {
   CHECK_THROWS(parse_topic_table("not json"));
-  CHECK_THROWS(parse_topic_table(R"({"topics": [{"name": "a"}]})"));  // no partitions
+  CHECK_THROWS(parse_topic_table(R"({"topics": [{"name": "a"}]})"));      // no partitions
   CHECK_THROWS(parse_topic_table(R"({"topics": [{"partitions": 1}]})"));  // no name
-  CHECK_THROWS(parse_topic_table(
-      R"({"topics": [{"name": "a", "partitions": 1}, {"name": "a", "partitions": 2}]})"));
+  CHECK_THROWS(parse_topic_table(R"({"topics": [{"name": "a", "partitions": 1}, {"name": "a", "partitions": 2}]})"));
   CHECK_THROWS(load_topic_table("/nonexistent/topics.json"));
   const auto t = parse_topic_table(
       R"({"defaults": {"replication_factor": 1, "min_insync_replicas": 1},

@@ -35,7 +35,9 @@ std::optional<std::int64_t> parse_int(std::string_view s) {
   return v;
 }
 
-std::string format_ms(std::chrono::milliseconds d) { return std::to_string(d.count()) + "ms"; }
+std::string format_ms(std::chrono::milliseconds d) {
+  return std::to_string(d.count()) + "ms";
+}
 
 // Values of rejected variables are quoted in errors (they are not secrets:
 // secret accessors never echo values), but bounded so a pasted blob stays readable.
@@ -136,8 +138,7 @@ std::string EnvConfig::required_string(std::string_view name) {
   return *v;
 }
 
-std::int64_t EnvConfig::integer(std::string_view name, std::int64_t default_value, std::int64_t min,
-                                std::int64_t max) {
+std::int64_t EnvConfig::integer(std::string_view name, std::int64_t default_value, std::int64_t min, std::int64_t max) {
   auto v = raw(name);
   if (!v) {
     note(name, std::to_string(default_value), true);
@@ -245,7 +246,9 @@ std::string EnvConfig::secret(std::string_view name, std::string default_value) 
   return v ? *v : std::move(default_value);
 }
 
-void EnvConfig::add_error(std::string problem) { errors_.push_back(std::move(problem)); }
+void EnvConfig::add_error(std::string problem) {
+  errors_.push_back(std::move(problem));
+}
 
 void EnvConfig::throw_if_errors() const {
   if (!errors_.empty()) throw ConfigError(errors_);

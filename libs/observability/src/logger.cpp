@@ -1,5 +1,5 @@
-#include <caas/core/time.hpp>
 #include "caas/observability/logger.hpp"
+#include <caas/core/time.hpp>
 
 #include <charconv>
 #include <cmath>
@@ -11,10 +11,14 @@ namespace caas::observability {
 
 std::string_view to_string(LogLevel level) {
   switch (level) {
-    case LogLevel::debug: return "debug";
-    case LogLevel::info: return "info";
-    case LogLevel::warn: return "warn";
-    case LogLevel::error: return "error";
+    case LogLevel::debug:
+      return "debug";
+    case LogLevel::info:
+      return "info";
+    case LogLevel::warn:
+      return "warn";
+    case LogLevel::error:
+      return "error";
   }
   return "info";
 }
@@ -106,13 +110,27 @@ void append_json_string(std::string& out, std::string_view text) {
     const auto c = static_cast<unsigned char>(text[i]);
     if (c < 0x80) {
       switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        case '\b': out += "\\b"; break;
-        case '\f': out += "\\f"; break;
+        case '"':
+          out += "\\\"";
+          break;
+        case '\\':
+          out += "\\\\";
+          break;
+        case '\n':
+          out += "\\n";
+          break;
+        case '\r':
+          out += "\\r";
+          break;
+        case '\t':
+          out += "\\t";
+          break;
+        case '\b':
+          out += "\\b";
+          break;
+        case '\f':
+          out += "\\f";
+          break;
         default:
           if (c < 0x20 || c == 0x7F) {
             out += "\\u00";
@@ -148,9 +166,13 @@ CorrelationScope::CorrelationScope(std::string correlation_id) : previous_(std::
   t_correlation_id = std::move(correlation_id);
 }
 
-CorrelationScope::~CorrelationScope() { t_correlation_id = std::move(previous_); }
+CorrelationScope::~CorrelationScope() {
+  t_correlation_id = std::move(previous_);
+}
 
-const std::string& current_correlation_id() { return t_correlation_id; }
+const std::string& current_correlation_id() {
+  return t_correlation_id;
+}
 
 struct Logger::Shared {
   LoggerOptions options;
@@ -182,9 +204,15 @@ Logger Logger::with(std::initializer_list<Field> fields) const {
   return Logger(shared_, std::move(bound));
 }
 
-void Logger::set_level(LogLevel level) { shared_->level.store(level, std::memory_order_relaxed); }
-LogLevel Logger::level() const { return shared_->level.load(std::memory_order_relaxed); }
-bool Logger::enabled(LogLevel level) const { return level >= this->level(); }
+void Logger::set_level(LogLevel level) {
+  shared_->level.store(level, std::memory_order_relaxed);
+}
+LogLevel Logger::level() const {
+  return shared_->level.load(std::memory_order_relaxed);
+}
+bool Logger::enabled(LogLevel level) const {
+  return level >= this->level();
+}
 
 void Logger::log(LogLevel level, std::string_view message, std::initializer_list<Field> fields) const {
   if (!enabled(level)) return;

@@ -88,8 +88,7 @@ ProcessCollector::ProcessCollector() {
   if (st.ok && ticks > 0 && btime > 0) {
     start_time_seconds_ = btime + st.start_ticks / ticks;
   } else {  // no /proc: the collector's creation is the best approximation
-    start_time_seconds_ =
-        std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    start_time_seconds_ = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   }
 }
 

@@ -47,8 +47,8 @@ TEST_CASE("durations accept units and plain milliseconds", "[env]") {
 }
 
 TEST_CASE("typed accessors return values and defaults", "[env]") {
-  EnvConfig env(fake_env({{"A_STR", "x"}, {"A_INT", "42"}, {"A_DUR", "2s"}, {"A_BOOL", "Yes"},
-                          {"A_ENUM", "json"}, {"A_EMPTY", ""}}));
+  EnvConfig env(fake_env(
+      {{"A_STR", "x"}, {"A_INT", "42"}, {"A_DUR", "2s"}, {"A_BOOL", "Yes"}, {"A_ENUM", "json"}, {"A_EMPTY", ""}}));
   CHECK(env.string("A_STR", "d") == "x");
   CHECK(env.string("A_EMPTY", "d") == "d");
   CHECK(env.integer("A_INT", 1, 0, 100) == 42);
@@ -64,8 +64,11 @@ TEST_CASE("typed accessors return values and defaults", "[env]") {
 }
 
 TEST_CASE("every bad variable is reported at once, each named", "[env]") {
-  EnvConfig env(fake_env({{"CAAS_HTTP_PORT", "70000"}, {"CAAS_LOG_LEVEL", "loud"}, {"T_DUR", "soon"},
-                          {"T_BOOL", "maybe"}, {"T_INT", "12abc"}}));
+  EnvConfig env(fake_env({{"CAAS_HTTP_PORT", "70000"},
+                          {"CAAS_LOG_LEVEL", "loud"},
+                          {"T_DUR", "soon"},
+                          {"T_BOOL", "maybe"},
+                          {"T_INT", "12abc"}}));
   (void)load_common_config(env, 8081);
   (void)env.duration_ms("T_DUR", 1s);
   (void)env.boolean("T_BOOL", true);

@@ -63,8 +63,8 @@ TEST_CASE("JSON escaping handles quotes, control characters and invalid UTF-8", 
   CHECK(json_quote("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x9A\x97") == "\"caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x9A\x97\"");
   const std::string replacement = "\xEF\xBF\xBD";
   CHECK(json_quote("bad\xFFx") == "\"bad" + replacement + "x\"");
-  CHECK(json_quote("\xC3") == "\"" + replacement + "\"");                          // truncated
-  CHECK(json_quote("\xC0\xAF") == "\"" + replacement + replacement + "\"");        // overlong
+  CHECK(json_quote("\xC3") == "\"" + replacement + "\"");                                      // truncated
+  CHECK(json_quote("\xC0\xAF") == "\"" + replacement + replacement + "\"");                    // overlong
   CHECK(json_quote("\xED\xA0\x80") == "\"" + replacement + replacement + replacement + "\"");  // surrogate
 
   std::ostringstream out;

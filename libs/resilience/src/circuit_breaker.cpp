@@ -19,16 +19,14 @@ std::string_view to_string(CircuitState s) noexcept {
 CircuitBreaker::CircuitBreaker(CircuitBreakerConfig config, Clock clock, StateListener listener)
     : config_(config), clock_(std::move(clock)), listener_(std::move(listener)) {
   if (!clock_) throw std::invalid_argument("CircuitBreaker: clock required");
-  if (config_.consecutive_failures < 0 || config_.failure_ratio < 0.0 ||
-      config_.failure_ratio > 1.0 || config_.half_open_probes < 1 ||
-      config_.half_open_successes < 1 || config_.open_duration.count() < 0 ||
-      (config_.failure_ratio > 0.0 && (config_.window_size < 1 || config_.min_calls < 1 ||
-                                       config_.min_calls > config_.window_size)))
+  if (config_.consecutive_failures < 0 || config_.failure_ratio < 0.0 || config_.failure_ratio > 1.0 ||
+      config_.half_open_probes < 1 || config_.half_open_successes < 1 || config_.open_duration.count() < 0 ||
+      (config_.failure_ratio > 0.0 &&
+       (config_.window_size < 1 || config_.min_calls < 1 || config_.min_calls > config_.window_size)))
     throw std::invalid_argument("CircuitBreaker: invalid configuration");
   if (config_.consecutive_failures == 0 && config_.failure_ratio == 0.0)
     throw std::invalid_argument("CircuitBreaker: no trip condition configured");
-  window_.assign(config_.failure_ratio > 0.0 ? static_cast<std::size_t>(config_.window_size) : 0,
-                 false);
+  window_.assign(config_.failure_ratio > 0.0 ? static_cast<std::size_t>(config_.window_size) : 0, false);
 }
 
 void CircuitBreaker::reset_window() {
@@ -110,8 +108,7 @@ void CircuitBreaker::record_failure() {
       transition(CircuitState::open, t);  // a failed probe reopens for a full period
     } else if (state_ == CircuitState::closed) {
       ++consecutive_failures_;
-      bool trip =
-          config_.consecutive_failures > 0 && consecutive_failures_ >= config_.consecutive_failures;
+      bool trip = config_.consecutive_failures > 0 && consecutive_failures_ >= config_.consecutive_failures;
       if (!window_.empty()) {
         window_[window_pos_] = true;
         window_pos_ = (window_pos_ + 1) % window_.size();
@@ -119,8 +116,7 @@ void CircuitBreaker::record_failure() {
         if (window_count_ >= static_cast<std::size_t>(config_.min_calls)) {
           std::size_t failures = 0;
           for (std::size_t i = 0; i < window_count_; ++i) failures += window_[i] ? 1 : 0;
-          trip = trip || static_cast<double>(failures) / static_cast<double>(window_count_) >=
-                             config_.failure_ratio;
+          trip = trip || static_cast<double>(failures) / static_cast<double>(window_count_) >= config_.failure_ratio;
         }
       }
       if (trip) transition(CircuitState::open, t);
@@ -145,8 +141,7 @@ std::chrono::milliseconds CircuitBreaker::retry_in() {
   std::lock_guard lock(mutex_);
   if (state_ != CircuitState::open) return std::chrono::milliseconds{0};
   const auto left = config_.open_duration - (clock_() - opened_at_);
-  return left.count() > 0 ? std::chrono::duration_cast<std::chrono::milliseconds>(left)
-                          : std::chrono::milliseconds{0};
+  return left.count() > 0 ? std::chrono::duration_cast<std::chrono::milliseconds>(left) : std::chrono::milliseconds{0};
 }
 
 }  // namespace caas::resilience

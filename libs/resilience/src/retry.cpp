@@ -65,16 +65,14 @@ UniformRandom make_uniform_random(std::optional<std::uint64_t> seed) {
   };
   auto state = std::make_shared<State>();
   state->engine.seed(seed ? *seed
-                          : (static_cast<std::uint64_t>(std::random_device{}()) << 32) ^
-                                std::random_device{}());
+                          : (static_cast<std::uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}());
   return [state] {
     std::lock_guard lock(state->mutex);
     return std::uniform_real_distribution<double>(0.0, 1.0)(state->engine);
   };
 }
 
-RetryPolicy::RetryPolicy(std::map<ErrorClass, RetryRule> rules, Options options,
-                         UniformRandom random)
+RetryPolicy::RetryPolicy(std::map<ErrorClass, RetryRule> rules, Options options, UniformRandom random)
     : rules_(std::move(rules)), options_(options), random_(std::move(random)) {
   if (!random_) throw std::invalid_argument("RetryPolicy: random source required");
   for (const auto& [cls, r] : rules_) {
@@ -122,22 +120,21 @@ RetryDecision RetryPolicy::next(ErrorClass error, int attempt, Duration elapsed,
   }
   if (options_.overall_deadline.count() > 0 && elapsed + delay > options_.overall_deadline) {
     d.give_up = RetryDecision::GiveUp::deadline_exceeded;
-    d.reason = cls + ": next retry would pass the " +
-               std::to_string(options_.overall_deadline.count()) + " ms deadline";
+    d.reason =
+        cls + ": next retry would pass the " + std::to_string(options_.overall_deadline.count()) + " ms deadline";
     return d;
   }
   d.retry = true;
   d.critical = false;
   d.delay = delay;
-  d.reason = cls + ": retry " + std::to_string(retry) + "/" + std::to_string(r->max_retries) +
-             " in " + std::to_string(delay.count()) + " ms";
+  d.reason = cls + ": retry " + std::to_string(retry) + "/" + std::to_string(r->max_retries) + " in " +
+             std::to_string(delay.count()) + " ms";
   return d;
 }
 
 RetryPolicy RetryPolicy::scaled(double factor) const {
   auto scale = [factor](Duration v) {
-    return Duration{
-        static_cast<Duration::rep>(std::llround(static_cast<double>(v.count()) * factor))};
+    return Duration{static_cast<Duration::rep>(std::llround(static_cast<double>(v.count()) * factor))};
   };
   auto rules = rules_;
   for (auto& [cls, r] : rules) {
@@ -152,12 +149,9 @@ RetryPolicy RetryPolicy::scaled(double factor) const {
 RetryPolicy factory_order_placement_policy(FactoryRetryOptions opt, UniformRandom random) {
   const Backoff exp{Backoff::Kind::exponential, Duration{1000}, 2.0, opt.max_delay, opt.jitter};
   std::map<ErrorClass, RetryRule> rules{
-      {ErrorClass::network, {3, exp, false, false}},
-      {ErrorClass::timeout, {3, exp, false, false}},
-      {ErrorClass::server_error, {5, exp, false, false}},
-      {ErrorClass::rate_limited, {5, exp, false, true}},
-      {ErrorClass::client_error, {0, exp, false, false}},
-      {ErrorClass::auth, {0, exp, true, false}},
+      {ErrorClass::network, {3, exp, false, false}},      {ErrorClass::timeout, {3, exp, false, false}},
+      {ErrorClass::server_error, {5, exp, false, false}}, {ErrorClass::rate_limited, {5, exp, false, true}},
+      {ErrorClass::client_error, {0, exp, false, false}}, {ErrorClass::auth, {0, exp, true, false}},
   };
   RetryPolicy base(std::move(rules), {0, opt.deadline}, std::move(random));
   return opt.time_scale == 1.0 ? base : base.scaled(opt.time_scale);

@@ -11,10 +11,8 @@ UniformRandom fixed_random(double v) {
   return [v] { return v; };
 }
 
-RetryPolicy simple(Backoff b, int retries, RetryPolicy::Options o = {},
-                   UniformRandom r = fixed_random(0.5)) {
-  return RetryPolicy({{ErrorClass::server_error, RetryRule{retries, b, false, false}}}, o,
-                     std::move(r));
+RetryPolicy simple(Backoff b, int retries, RetryPolicy::Options o = {}, UniformRandom r = fixed_random(0.5)) {
+  return RetryPolicy({{ErrorClass::server_error, RetryRule{retries, b, false, false}}}, o, std::move(r));
 }
 }  // namespace
 
@@ -54,10 +52,8 @@ TEST_CASE("full and equal jitter stay within bounds", "[retry]") {
     CHECK(e <= base);
   }
   // Extremes of the injected random source.
-  CHECK(simple(full, 1, {}, fixed_random(0.0)).next(ErrorClass::server_error, 1, ms{0}).delay ==
-        ms{0});
-  CHECK(simple(equal, 1, {}, fixed_random(0.0)).next(ErrorClass::server_error, 1, ms{0}).delay ==
-        ms{500});
+  CHECK(simple(full, 1, {}, fixed_random(0.0)).next(ErrorClass::server_error, 1, ms{0}).delay == ms{0});
+  CHECK(simple(equal, 1, {}, fixed_random(0.0)).next(ErrorClass::server_error, 1, ms{0}).delay == ms{500});
 }
 
 TEST_CASE("seeded random gives a reproducible jitter sequence", "[retry]") {
@@ -65,13 +61,11 @@ TEST_CASE("seeded random gives a reproducible jitter sequence", "[retry]") {
   auto a = simple(full, 5, {}, make_uniform_random(7));
   auto b = simple(full, 5, {}, make_uniform_random(7));
   for (int i = 1; i <= 5; ++i)
-    CHECK(a.next(ErrorClass::server_error, i, ms{0}).delay ==
-          b.next(ErrorClass::server_error, i, ms{0}).delay);
+    CHECK(a.next(ErrorClass::server_error, i, ms{0}).delay == b.next(ErrorClass::server_error, i, ms{0}).delay);
 }
 
 TEST_CASE("overall deadline cuts retries off", "[retry]") {
-  auto p = simple({Backoff::Kind::exponential, ms{1000}, 2.0, ms{60000}, Jitter::none}, 10,
-                  {0, ms{5000}});
+  auto p = simple({Backoff::Kind::exponential, ms{1000}, 2.0, ms{60000}, Jitter::none}, 10, {0, ms{5000}});
   CHECK(p.next(ErrorClass::server_error, 1, ms{0}).retry);     // 0 + 1000 <= 5000
   CHECK(p.next(ErrorClass::server_error, 3, ms{1000}).retry);  // 1000 + 4000 == 5000
   auto d = p.next(ErrorClass::server_error, 3, ms{1001});      // would end at 5001
@@ -129,8 +123,7 @@ TEST_CASE("factory order placement table (seed 000)", "[retry]") {
     CHECK(p.next(ErrorClass::rate_limited, 1, ms{0}).delay == ms{1000});
   }
   SECTION("scaled for tests") {
-    auto fast = factory_order_placement_policy({0.001, Jitter::none, ms{600000}, ms{60000}},
-                                               fixed_random(0.5));
+    auto fast = factory_order_placement_policy({0.001, Jitter::none, ms{600000}, ms{60000}}, fixed_random(0.5));
     CHECK(fast.next(ErrorClass::network, 3, ms{0}).delay == ms{4});
     CHECK(fast.options().overall_deadline == ms{600});
   }

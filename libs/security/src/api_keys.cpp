@@ -47,8 +47,7 @@ ApiKeyStore ApiKeyStore::parse(std::string_view text, std::string_view origin) {
     if (fields >> extra) fail("too many fields (expected `key role subject`)");
     if (key.size() < 16) fail("API key shorter than 16 characters");
     auto r = parse_role(role);
-    if (!r || *r == Role::customer)
-      fail("unknown role '" + role + "' (admin, operator, dealer, system)");
+    if (!r || *r == Role::customer) fail("unknown role '" + role + "' (admin, operator, dealer, system)");
     const Digest digest = sha256(key);
     for (const auto& e : store.entries_)
       if (e.digest == digest) fail("duplicate API key");

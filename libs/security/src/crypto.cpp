@@ -31,8 +31,7 @@ std::string encode(std::string_view in, const char* alphabet, bool pad) {
   out.reserve((in.size() + 2) / 3 * 4);
   std::size_t i = 0;
   for (; i + 3 <= in.size(); i += 3) {
-    const unsigned v = (static_cast<unsigned char>(in[i]) << 16) |
-                       (static_cast<unsigned char>(in[i + 1]) << 8) |
+    const unsigned v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8) |
                        static_cast<unsigned char>(in[i + 2]);
     out += alphabet[(v >> 18) & 63];
     out += alphabet[(v >> 12) & 63];
@@ -69,8 +68,7 @@ Result<std::string> decode(std::string_view in, bool url) {
       out += static_cast<char>((acc >> bits) & 0xFF);
     }
   }
-  if (bits > 0 && (acc & ((1u << bits) - 1)) != 0)
-    return encoding_error("base64: non-canonical trailing bits");
+  if (bits > 0 && (acc & ((1u << bits) - 1)) != 0) return encoding_error("base64: non-canonical trailing bits");
   return out;
 }
 }  // namespace
@@ -79,9 +77,8 @@ Digest hmac_sha256(std::string_view key, std::string_view data) {
   Digest out{};
   unsigned int len = 0;
   // HMAC() one-shot is the non-deprecated OpenSSL 3 convenience over EVP_MAC.
-  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-           reinterpret_cast<const unsigned char*>(data.data()), data.size(), out.data(),
-           &len) == nullptr ||
+  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
+           data.size(), out.data(), &len) == nullptr ||
       len != out.size())
     throw std::runtime_error("HMAC-SHA256 failed");
   return out;
@@ -90,8 +87,7 @@ Digest hmac_sha256(std::string_view key, std::string_view data) {
 Digest sha256(std::string_view data) {
   Digest out{};
   unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), out.data(), &len, EVP_sha256(), nullptr) != 1 ||
-      len != out.size())
+  if (EVP_Digest(data.data(), data.size(), out.data(), &len, EVP_sha256(), nullptr) != 1 || len != out.size())
     throw std::runtime_error("SHA-256 failed");
   return out;
 }

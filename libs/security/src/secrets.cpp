@@ -9,10 +9,8 @@
 namespace caas::security {
 namespace {
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
   return s;
 }
 }  // namespace
@@ -21,8 +19,7 @@ SecretSet::SecretSet(std::vector<std::string> secrets) : secrets_(std::move(secr
   if (secrets_.empty()) throw std::invalid_argument("SecretSet: no secrets");
   for (std::size_t i = 0; i < secrets_.size(); ++i) {
     if (secrets_[i].empty()) throw std::invalid_argument("SecretSet: empty secret");
-    ids_.push_back(std::to_string(i) + ":" +
-                   hex_encode(to_bytes(sha256(secrets_[i]))).substr(0, 8));
+    ids_.push_back(std::to_string(i) + ":" + hex_encode(to_bytes(sha256(secrets_[i]))).substr(0, 8));
   }
 }
 
@@ -62,8 +59,8 @@ SecretSet SecretSet::load_file(const std::filesystem::path& path) {
 }
 
 std::string SecretSet::redacted() const {
-  std::string out = "SecretSet{" + std::to_string(secrets_.size()) + " secret" +
-                    (secrets_.size() == 1 ? "" : "s") + ":";
+  std::string out =
+      "SecretSet{" + std::to_string(secrets_.size()) + " secret" + (secrets_.size() == 1 ? "" : "s") + ":";
   for (std::size_t i = 0; i < ids_.size(); ++i) out += (i ? ", " : " ") + ids_[i];
   return out + "}";
 }

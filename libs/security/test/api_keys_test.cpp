@@ -26,9 +26,8 @@ TEST_CASE("API key store", "[apikeys]") {
   CHECK_THROWS_AS(ApiKeyStore::parse("adm-0123456789abcdef root x\n"), std::runtime_error);
   CHECK_THROWS_AS(ApiKeyStore::parse("adm-0123456789abcdef customer x\n"), std::runtime_error);
   CHECK_THROWS_AS(ApiKeyStore::parse("adm-0123456789abcdef admin\n"), std::runtime_error);
-  CHECK_THROWS_AS(
-      ApiKeyStore::parse("adm-0123456789abcdef admin a\nadm-0123456789abcdef dealer b\n"),
-      std::runtime_error);
+  CHECK_THROWS_AS(ApiKeyStore::parse("adm-0123456789abcdef admin a\nadm-0123456789abcdef dealer b\n"),
+                  std::runtime_error);
   CHECK_THROWS_AS(ApiKeyStore::parse("# none\n"), std::runtime_error);
   try {
     (void)ApiKeyStore::parse("secret-key-value-xyz root x\n", "keys.txt");

@@ -29,8 +29,7 @@ TEST_CASE("HMAC-SHA256 RFC 4231 test vectors", "[crypto][rfc4231]") {
           "773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe");
   }
   SECTION("case 4") {
-    CHECK(hmac_hex(bytes("0102030405060708090a0b0c0d0e0f10111213141516171819"),
-                   std::string(50, '\xcd')) ==
+    CHECK(hmac_hex(bytes("0102030405060708090a0b0c0d0e0f10111213141516171819"), std::string(50, '\xcd')) ==
           "82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b");
   }
   SECTION("case 5: truncation to 128 bits") {
@@ -38,17 +37,14 @@ TEST_CASE("HMAC-SHA256 RFC 4231 test vectors", "[crypto][rfc4231]") {
           "a3b6167473100ee06e0c796c2955552b");
   }
   SECTION("case 6: key larger than block size") {
-    CHECK(hmac_hex(std::string(131, '\xaa'),
-                   "Test Using Larger Than Block-Size Key - Hash Key First") ==
+    CHECK(hmac_hex(std::string(131, '\xaa'), "Test Using Larger Than Block-Size Key - Hash Key First") ==
           "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
   }
   SECTION("case 7: key and data larger than block size") {
-    CHECK(
-        hmac_hex(
-            std::string(131, '\xaa'),
-            "This is a test using a larger than block-size key and a larger than block-size data. "
-            "The key needs to be hashed before being used by the HMAC algorithm.") ==
-        "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2");
+    CHECK(hmac_hex(std::string(131, '\xaa'),
+                   "This is a test using a larger than block-size key and a larger than block-size data. "
+                   "The key needs to be hashed before being used by the HMAC algorithm.") ==
+          "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2");
   }
 }
 

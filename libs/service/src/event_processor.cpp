@@ -36,8 +36,7 @@ struct EventProcessor::Probe {
         dead_letters_transient(m.counter("caas_dlq_records_total", "Records written to the DLQ",
                                          {{"service", service}, {"error_class", "transient-exhausted"}})),
         parked(m.counter("caas_dlq_parked_records_total",
-                         "Records that followed an earlier dead letter of the same key",
-                         {{"service", service}})),
+                         "Records that followed an earlier dead letter of the same key", {{"service", service}})),
         paused(m.gauge("caas_consumer_paused", "1 while fetching is paused for outbox backpressure",
                        {{"service", service}})) {}
 
@@ -46,10 +45,9 @@ struct EventProcessor::Probe {
   }
 };
 
-EventProcessor::EventProcessor(EventProcessorOptions options, kafka::ClientConfig client,
-                               store::StateStore& store, const events::SchemaRegistry& schemas,
-                               const obs::Logger& log, obs::Metrics& metrics, EventHandler handler,
-                               std::function<std::size_t()> outbox_pending)
+EventProcessor::EventProcessor(EventProcessorOptions options, kafka::ClientConfig client, store::StateStore& store,
+                               const events::SchemaRegistry& schemas, const obs::Logger& log, obs::Metrics& metrics,
+                               EventHandler handler, std::function<std::size_t()> outbox_pending)
     : options_(std::move(options)),
       client_(std::move(client)),
       store_(store),
@@ -64,7 +62,9 @@ EventProcessor::EventProcessor(EventProcessorOptions options, kafka::ClientConfi
   if (options_.max_attempts < 1) throw std::invalid_argument("EventProcessor: max_attempts must be >= 1");
 }
 
-EventProcessor::~EventProcessor() { stop(); }
+EventProcessor::~EventProcessor() {
+  stop();
+}
 
 void EventProcessor::start() {
   kafka::ConsumerOptions copts;
@@ -84,8 +84,8 @@ void EventProcessor::start() {
       assigned_.push_back({p.topic, p.partition});
     }
     paused_ = false;
-    log_.info("partitions assigned", {{"partitions", static_cast<std::int64_t>(parts.size())},
-                                      {"resumed_offset_sum", resumed}});
+    log_.info("partitions assigned",
+              {{"partitions", static_cast<std::int64_t>(parts.size())}, {"resumed_offset_sum", resumed}});
   };
   copts.on_revoked = [this](const std::vector<kafka::TopicPartition>& parts) {
     commit_group_offsets(/*async=*/false);
@@ -143,8 +143,7 @@ void EventProcessor::process(const kafka::Message& record) {
   const auto topic = record.topic();
   // The group's committed offset may lag the store (it is committed lazily):
   // anything below the stored offset has been applied already.
-  if (auto stored = store_.offset(std::string(topic), record.partition());
-      stored && record.offset() < *stored) {
+  if (auto stored = store_.offset(std::string(topic), record.partition()); stored && record.offset() < *stored) {
     probe_->count(topic, "behind_offset");
     return;
   }
@@ -196,8 +195,7 @@ void EventProcessor::process(const kafka::Message& record) {
       return;
     }
     if (attempt >= options_.max_attempts) {
-      dead_letter(record, kafka::ErrorClass::transient_exhausted, outcome.reason(), attempt,
-                  first_failed_at, false);
+      dead_letter(record, kafka::ErrorClass::transient_exhausted, outcome.reason(), attempt, first_failed_at, false);
       return;
     }
     log_.warn("transient failure, retrying",
@@ -207,9 +205,8 @@ void EventProcessor::process(const kafka::Message& record) {
   }
 }
 
-void EventProcessor::dead_letter(const kafka::Message& record, kafka::ErrorClass error_class,
-                                 const std::string& why, int attempts,
-                                 std::chrono::system_clock::time_point first_failed_at, bool parked) {
+void EventProcessor::dead_letter(const kafka::Message& record, kafka::ErrorClass error_class, const std::string& why,
+                                 int attempts, std::chrono::system_clock::time_point first_failed_at, bool parked) {
   kafka::DlqInfo info{error_class, why, attempts, first_failed_at, parked};
   store::WriteTxn txn;
   // Through the outbox, in the same batch as the offset: never lost, never doubled.
@@ -220,17 +217,15 @@ void EventProcessor::dead_letter(const kafka::Message& record, kafka::ErrorClass
   }
   if (!commit_or_retry(std::move(txn))) return;
   probe_->count(record.topic(), "dead_lettered");
-  (error_class == kafka::ErrorClass::permanent ? probe_->dead_letters_permanent
-                                               : probe_->dead_letters_transient)
+  (error_class == kafka::ErrorClass::permanent ? probe_->dead_letters_permanent : probe_->dead_letters_transient)
       .Increment();
   if (parked) probe_->parked.Increment();
-  log_.warn("record dead-lettered",
-            {{"topic", std::string(record.topic())},
-             {"partition", record.partition()},
-             {"offset", record.offset()},
-             {"error_class", std::string(kafka::to_string(error_class))},
-             {"error", why},
-             {"parked", parked}});
+  log_.warn("record dead-lettered", {{"topic", std::string(record.topic())},
+                                     {"partition", record.partition()},
+                                     {"offset", record.offset()},
+                                     {"error_class", std::string(kafka::to_string(error_class))},
+                                     {"error", why},
+                                     {"parked", parked}});
 }
 
 void EventProcessor::advance_offset_only(const kafka::Message& record) {

@@ -21,9 +21,8 @@ Readiness::Report Readiness::evaluate() const {
 }
 
 void add_ops_routes(http::Router& router, observability::Metrics& metrics, const Readiness& readiness) {
-  router.add_sync("GET", "/healthz", [](const http::Request&) {
-    return http::Response::json(200, R"({"status":"ok"})");
-  });
+  router.add_sync("GET", "/healthz",
+                  [](const http::Request&) { return http::Response::json(200, R"({"status":"ok"})"); });
   router.add_sync("GET", "/readyz", [&readiness](const http::Request&) {
     auto report = readiness.evaluate();
     std::string body = report.ready ? R"({"status":"ready","checks":{)" : R"({"status":"not-ready","checks":{)";

@@ -25,8 +25,7 @@ RuntimeConfig load_runtime_config(obs::EnvConfig& env, std::uint16_t default_por
   c.producer_queue_messages =
       static_cast<std::size_t>(env.integer("CAAS_PRODUCER_QUEUE_MESSAGES", 100000, 100, 10'000'000));
   c.shutdown_grace = env.duration_ms("CAAS_SHUTDOWN_GRACE", 10s, 0ms, 600s);
-  c.max_outbox_pending =
-      static_cast<std::size_t>(env.integer("CAAS_MAX_OUTBOX_PENDING", 10000, 10, 10'000'000));
+  c.max_outbox_pending = static_cast<std::size_t>(env.integer("CAAS_MAX_OUTBOX_PENDING", 10000, 10, 10'000'000));
   c.fetch_wait_max = env.duration_ms("CAAS_KAFKA_FETCH_WAIT_MAX", 500ms, 1ms, 10s);
   c.store_sync = env.boolean("CAAS_STORE_SYNC", false);
   return c;
@@ -62,7 +61,9 @@ ServiceRuntime::ServiceRuntime(ServiceInfo info, RuntimeConfig config, obs::Logg
   readiness_.add("store", [this] { return store_ != nullptr; });
 }
 
-ServiceRuntime::~ServiceRuntime() { shutdown(); }
+ServiceRuntime::~ServiceRuntime() {
+  shutdown();
+}
 
 kafka::ClientConfig ServiceRuntime::kafka_client(const std::string& role) const {
   kafka::ClientConfig c;
@@ -106,19 +107,21 @@ void ServiceRuntime::start() {
                                 {"data_dir", config_.common.data_dir}});
 }
 
-std::uint16_t ServiceRuntime::http_port() const { return server_ ? server_->port() : 0; }
+std::uint16_t ServiceRuntime::http_port() const {
+  return server_ ? server_->port() : 0;
+}
 
 void ServiceRuntime::shutdown(const std::function<void()>& after_http_stopped) {
   if (stopped_) return;
   stopped_ = true;
   const auto deadline = std::chrono::steady_clock::now() + config_.shutdown_grace;
   auto left = [&] {
-    return std::max(0ms, std::chrono::duration_cast<std::chrono::milliseconds>(
-                             deadline - std::chrono::steady_clock::now()));
+    return std::max(0ms,
+                    std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()));
   };
-  if (server_) server_->stop(left() / 2);  // 1. no new requests; in-flight ones finish
+  if (server_) server_->stop(left() / 2);        // 1. no new requests; in-flight ones finish
   if (after_http_stopped) after_http_stopped();  // 2. the service's own background work
-  for (auto& p : processors_) p->stop();   // 3. finish the record in hand, commit offsets
+  for (auto& p : processors_) p->stop();         // 3. finish the record in hand, commit offsets
   bool drained = true;
   if (started_) drained = relay_->stop(std::chrono::steady_clock::now() + left());  // 4. drain the outbox
   relay_.reset();
@@ -129,8 +132,8 @@ void ServiceRuntime::shutdown(const std::function<void()>& after_http_stopped) {
   }
   monitor_cv_.notify_all();
   if (monitor_.joinable()) monitor_.join();
-  log_.info("service stopped", {{"outbox_drained", drained},
-                                {"outbox_left", static_cast<std::int64_t>(store_->outbox_size())}});
+  log_.info("service stopped",
+            {{"outbox_drained", drained}, {"outbox_left", static_cast<std::int64_t>(store_->outbox_size())}});
 }
 
 void ServiceRuntime::monitor_loop() {
@@ -140,8 +143,7 @@ void ServiceRuntime::monitor_loop() {
     const bool reachable = producer_->connected(1000ms);
     if (reachable != broker_reachable_.load()) {
       log_.log(reachable ? obs::LogLevel::info : obs::LogLevel::warn,
-               reachable ? "kafka reachable" : "kafka unreachable",
-               {{"error", producer_->last_client_error()}});
+               reachable ? "kafka reachable" : "kafka unreachable", {{"error", producer_->last_client_error()}});
     }
     broker_reachable_ = reachable;
     kafka_reachable_gauge_->Set(reachable ? 1 : 0);

@@ -58,7 +58,6 @@ TEST_CASE("ops routes: /healthz, /readyz and /metrics over real HTTP", "[service
   REQUIRE(scrape.headers.get("Content-Type").value_or("").find("text/plain") == 0);
   REQUIRE(scrape.body.find("caas_test_total 3") != std::string::npos);
   // The earlier requests were observed.
-  REQUIRE(scrape.body.find(R"(http_requests_total{method="GET",route="/readyz",status="503"} 1)") !=
-          std::string::npos);
+  REQUIRE(scrape.body.find(R"(http_requests_total{method="GET",route="/readyz",status="503"} 1)") != std::string::npos);
   server.stop();
 }

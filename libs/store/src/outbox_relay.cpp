@@ -12,13 +12,13 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 enum class EntryState {
-  unsent,    // read from the store, not (or no longer) with the sink
-  sending,   // inside sink.send() right now
-  in_flight, // accepted by the sink, delivery report pending
-  failed,    // delivery report with an error: re-send after recovery
-  acked,     // delivered, removal from the store pending
-  removing,  // removal being written
-  removed,   // gone from the store; popped once it reaches the window's front
+  unsent,     // read from the store, not (or no longer) with the sink
+  sending,    // inside sink.send() right now
+  in_flight,  // accepted by the sink, delivery report pending
+  failed,     // delivery report with an error: re-send after recovery
+  acked,      // delivered, removal from the store pending
+  removing,   // removal being written
+  removed,    // gone from the store; popped once it reaches the window's front
 };
 
 struct Entry {
@@ -39,8 +39,8 @@ struct OutboxRelay::Shared {
   std::uint64_t store_last_seq = 0;  // highest seq the store has committed
   bool stopping = false;
   Clock::time_point stop_deadline{};
-  bool recovering = false;           // a delivery failed: drain in-flight, then re-send
-  Clock::time_point retry_at{};      // no sending before this (backoff)
+  bool recovering = false;       // a delivery failed: drain in-flight, then re-send
+  Clock::time_point retry_at{};  // no sending before this (backoff)
   std::chrono::milliseconds backoff{0};
   std::chrono::milliseconds backoff_initial{0};
   std::chrono::milliseconds backoff_max{0};
@@ -51,8 +51,8 @@ struct OutboxRelay::Shared {
   std::function<void(const std::string&, std::uint64_t)> on_error;
 
   Entry* find(std::uint64_t seq) {
-    auto it = std::lower_bound(window.begin(), window.end(), seq,
-                               [](const Entry& e, std::uint64_t s) { return e.seq < s; });
+    auto it =
+        std::lower_bound(window.begin(), window.end(), seq, [](const Entry& e, std::uint64_t s) { return e.seq < s; });
     return it != window.end() && it->seq == seq ? &*it : nullptr;
   }
 

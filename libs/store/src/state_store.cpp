@@ -65,8 +65,12 @@ void check_read(const rocksdb::Status& s, std::string_view what) {
   if (!s.ok() && !s.IsNotFound()) throw StoreError(std::string(what) + ": " + s.ToString());
 }
 
-rocksdb::Slice slice(std::string_view s) { return {s.data(), s.size()}; }
-std::string_view view(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
+rocksdb::Slice slice(std::string_view s) {
+  return {s.data(), s.size()};
+}
+std::string_view view(const rocksdb::Slice& s) {
+  return {s.data(), s.size()};
+}
 
 }  // namespace
 
@@ -118,7 +122,9 @@ std::optional<kafka::Record> decode_record(std::string_view in) {
 void WriteTxn::put(std::string key, std::string value) {
   ops_.push_back(Op{Family::state, false, std::move(key), std::move(value)});
 }
-void WriteTxn::del(std::string key) { ops_.push_back(Op{Family::state, true, std::move(key), {}}); }
+void WriteTxn::del(std::string key) {
+  ops_.push_back(Op{Family::state, true, std::move(key), {}});
+}
 void WriteTxn::mark_processed(std::string event_id) {
   ops_.push_back(Op{Family::processed, false, std::move(event_id), {}});
 }
@@ -126,9 +132,12 @@ void WriteTxn::mark_processed(std::string event_id, const SourcePosition& from) 
   ops_.push_back(Op{Family::processed, false, std::move(event_id), encode_position(from)});
 }
 void WriteTxn::set_offset(const std::string& topic, std::int32_t partition, std::int64_t next_offset) {
-  ops_.push_back(Op{Family::offsets, false, offset_key(topic, partition), be64(static_cast<std::uint64_t>(next_offset))});
+  ops_.push_back(
+      Op{Family::offsets, false, offset_key(topic, partition), be64(static_cast<std::uint64_t>(next_offset))});
 }
-void WriteTxn::enqueue(kafka::Record record) { outbox_.push_back(std::move(record)); }
+void WriteTxn::enqueue(kafka::Record record) {
+  outbox_.push_back(std::move(record));
+}
 void WriteTxn::put_meta(std::string key, std::string value) {
   ops_.push_back(Op{Family::meta, false, std::move(key), std::move(value)});
 }
@@ -144,8 +153,8 @@ struct StateStore::Impl {
   std::array<rocksdb::ColumnFamilyHandle*, kFamilies.size()> cf{};    // ours, by FamilyIndex
 
   std::mutex commit_mutex;
-  std::uint64_t next_seq = 1;                 // guarded by commit_mutex
-  std::atomic<std::uint64_t> last_seq{0};     // highest assigned and written
+  std::uint64_t next_seq = 1;              // guarded by commit_mutex
+  std::atomic<std::uint64_t> last_seq{0};  // highest assigned and written
   std::atomic<bool> sync_commits{true};
 
   std::mutex listeners_mutex;
@@ -247,9 +256,13 @@ void StateStore::destroy(const std::filesystem::path& path) {
   std::filesystem::remove_all(path, ec);
 }
 
-const std::filesystem::path& StateStore::path() const { return impl_->path; }
+const std::filesystem::path& StateStore::path() const {
+  return impl_->path;
+}
 
-void StateStore::set_sync_commits(bool sync) { impl_->sync_commits = sync; }
+void StateStore::set_sync_commits(bool sync) {
+  impl_->sync_commits = sync;
+}
 
 caas::Result<CommitInfo> StateStore::commit(WriteTxn&& txn, CommitOptions options) {
   auto& d = *impl_;
@@ -257,12 +270,21 @@ caas::Result<CommitInfo> StateStore::commit(WriteTxn&& txn, CommitOptions option
   for (const auto& op : txn.ops_) {
     std::size_t fam = kState;
     switch (op.family) {
-      case WriteTxn::Family::state: fam = kState; break;
-      case WriteTxn::Family::processed: fam = kProcessed; break;
-      case WriteTxn::Family::offsets: fam = kOffsets; break;
-      case WriteTxn::Family::meta: fam = kMeta; break;
+      case WriteTxn::Family::state:
+        fam = kState;
+        break;
+      case WriteTxn::Family::processed:
+        fam = kProcessed;
+        break;
+      case WriteTxn::Family::offsets:
+        fam = kOffsets;
+        break;
+      case WriteTxn::Family::meta:
+        fam = kMeta;
+        break;
     }
-    auto s = op.is_delete ? batch.Delete(d.cf[fam], slice(op.key)) : batch.Put(d.cf[fam], slice(op.key), slice(op.value));
+    auto s =
+        op.is_delete ? batch.Delete(d.cf[fam], slice(op.key)) : batch.Put(d.cf[fam], slice(op.key), slice(op.value));
     if (!s.ok()) return io_error(s, "build write batch");
   }
   std::vector<std::string> encoded;
@@ -362,7 +384,9 @@ caas::Result<void> StateStore::clear() {
   return caas::ok();
 }
 
-std::optional<std::string> StateStore::get(std::string_view key) const { return impl_->read(kState, key); }
+std::optional<std::string> StateStore::get(std::string_view key) const {
+  return impl_->read(kState, key);
+}
 
 void StateStore::scan_prefix(std::string_view prefix,
                              const std::function<bool(std::string_view, std::string_view)>& fn) const {
@@ -410,7 +434,9 @@ std::map<TopicPartition, std::int64_t> StateStore::all_offsets() const {
   return out;
 }
 
-std::optional<std::string> StateStore::get_meta(std::string_view key) const { return impl_->read(kMeta, key); }
+std::optional<std::string> StateStore::get_meta(std::string_view key) const {
+  return impl_->read(kMeta, key);
+}
 
 std::size_t StateStore::outbox_size() const {
   std::size_t n = 0;
@@ -434,7 +460,9 @@ std::vector<OutboxEntry> StateStore::read_outbox(std::uint64_t from_seq, std::si
   return out;
 }
 
-std::uint64_t StateStore::outbox_last_seq() const { return impl_->last_seq.load(); }
+std::uint64_t StateStore::outbox_last_seq() const {
+  return impl_->last_seq.load();
+}
 
 std::uint64_t StateStore::add_outbox_listener(std::function<void(std::uint64_t)> listener) {
   std::lock_guard lock(impl_->listeners_mutex);
@@ -448,7 +476,9 @@ void StateStore::remove_outbox_listener(std::uint64_t id) {
   impl_->listeners.erase(id);
 }
 
-bool StateStore::replay_complete() const { return get_meta(kMetaReplayComplete) == std::optional<std::string>("1"); }
+bool StateStore::replay_complete() const {
+  return get_meta(kMetaReplayComplete) == std::optional<std::string>("1");
+}
 
 caas::Result<void> StateStore::set_replay_complete(bool complete) {
   WriteTxn txn;

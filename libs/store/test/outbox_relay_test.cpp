@@ -13,7 +13,9 @@ using caas::store::test::TempDir;
 
 namespace {
 
-auto deadline(std::chrono::milliseconds d = 10s) { return std::chrono::steady_clock::now() + d; }
+auto deadline(std::chrono::milliseconds d = 10s) {
+  return std::chrono::steady_clock::now() + d;
+}
 
 void commit_values(StateStore& store, int from, int to) {
   for (int i = from; i < to; ++i) {

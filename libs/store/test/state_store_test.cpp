@@ -32,7 +32,9 @@ TEST_CASE("record codec round-trips every field", "[store]") {
   r.partition = -1;
   CHECK(decode_record(encode_record(r))->partition == -1);
   CHECK_FALSE(decode_record("").has_value());
-  CHECK_FALSE(decode_record(std::string("\x01\x05" "ab")).has_value());
+  CHECK_FALSE(decode_record(std::string("\x01\x05"
+                                        "ab"))
+                  .has_value());
   auto bytes = encode_record(r);
   CHECK_FALSE(decode_record(bytes + "trailing").has_value());
 }

@@ -62,8 +62,8 @@ class FakeSink : public kafka::RecordSink {
     if (worker_.joinable()) worker_.join();
   }
 
-  std::function<kafka::SendStatus(const kafka::Record&)> send_policy;   // default: queued
-  std::function<bool(const kafka::Record&)> deliver_policy;             // default: success
+  std::function<kafka::SendStatus(const kafka::Record&)> send_policy;  // default: queued
+  std::function<bool(const kafka::Record&)> deliver_policy;            // default: success
   /// Emulates librdkafka's idempotent producer: once a record fails, every
   /// later record fails too until the failed one is produced again.
   bool cascade_failures = true;

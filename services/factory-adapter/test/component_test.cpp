@@ -34,7 +34,9 @@ constexpr const char* kAdminKey = "admin-key-0123456789abcdef";
 constexpr const char* kDealerKey = "dealer-key-0123456789abcdef";
 constexpr const char* kToken = "factory-token-xyz";
 
-std::filesystem::path fresh_dir() { return caas::testing::fresh_dir("factory-adapter"); }
+std::filesystem::path fresh_dir() {
+  return caas::testing::fresh_dir("factory-adapter");
+}
 
 /// Service + runtime over a data dir that may outlive it (restart tests).
 class Adapter {
@@ -105,16 +107,15 @@ std::string place_order_data(const std::string& order_id) {
 
 void send_place_order(devbroker::MockCluster& cluster, const std::string& order_id) {
   devbroker::testing::produce_all(
-      cluster.bootstrap(),
-      {caas::testing::event_record("caas.factory.commands.v1", order_id, "factory.place-order",
-                                   place_order_data(order_id))});
+      cluster.bootstrap(), {caas::testing::event_record("caas.factory.commands.v1", order_id, "factory.place-order",
+                                                        place_order_data(order_id))});
 }
 
 /// Sends a verified webhook as the ingress would; returns its envelope id.
-std::string send_status(devbroker::MockCluster& cluster, const std::string& factory_order_id,
-                        const std::string& status, const std::string& timestamp) {
-  const std::string data = R"({"order_id":")" + factory_order_id + R"(","status":")" + status +
-                           R"(","timestamp":")" + timestamp + R"(","notes":"n","received_at":")" +
+std::string send_status(devbroker::MockCluster& cluster, const std::string& factory_order_id, const std::string& status,
+                        const std::string& timestamp) {
+  const std::string data = R"({"order_id":")" + factory_order_id + R"(","status":")" + status + R"(","timestamp":")" +
+                           timestamp + R"(","notes":"n","received_at":")" +
                            format_rfc3339(std::chrono::system_clock::now()) +
                            R"(","source":"factory","request_id":"req-1","secret_id":"s0"})";
   auto record =
@@ -204,8 +205,8 @@ void json_diff(const rapidjson::Value& a, const rapidjson::Value& b, const std::
     return;
   }
   if (a.IsArray() && b.IsArray()) {
-    if (a.Size() != b.Size()) out.push_back(path + " (length " + std::to_string(a.Size()) + " vs " +
-                                            std::to_string(b.Size()) + ")");
+    if (a.Size() != b.Size())
+      out.push_back(path + " (length " + std::to_string(a.Size()) + " vs " + std::to_string(b.Size()) + ")");
     for (rapidjson::SizeType i = 0; i < std::min(a.Size(), b.Size()); ++i) {
       json_diff(a[i], b[i], path + "/" + std::to_string(i), out);
     }
@@ -300,7 +301,10 @@ TEST_CASE("a timeout then a retry creates exactly one factory order", "[componen
 TEST_CASE("400 is rejected at once with a ticket and 401 fails critically with an auth ticket", "[component]") {
   devbroker::MockCluster cluster(1);
   FakeFactory factory;
-  factory.push({400, R"({"error_code":"INVALID_SPECIFICATION","message":"Unknown option code: INVALID_OPTION","field":"vehicle_specification.initial_options[1]"})", {}});
+  factory.push(
+      {400,
+       R"({"error_code":"INVALID_SPECIFICATION","message":"Unknown option code: INVALID_OPTION","field":"vehicle_specification.initial_options[1]"})",
+       {}});
   const auto dir = fresh_dir();
   Adapter adapter(cluster, factory, dir);
   send_place_order(cluster, "order-400");
@@ -420,7 +424,8 @@ TEST_CASE("status webhooks: duplicate ignored, late recorded not applied, rework
   CHECK(caas::testing::eventually([&] { return metric_is(adapter, "factory_duplicate_webhooks_total 1"); }, 5s));
   CHECK(metric_is(adapter, R"(webhook_processing_total{outcome="duplicate"} 1)"));
   auto view = adapter.call("GET", "/api/v1/factory-orders/order-st");
-  CHECK(view.body.find(R"("status":"ASSEMBLY_COMPLETE","timestamp":"2026-11-03T08:00:00Z","source":"webhook","applied":false)") !=
+  CHECK(view.body.find(
+            R"("status":"ASSEMBLY_COMPLETE","timestamp":"2026-11-03T08:00:00Z","source":"webhook","applied":false)") !=
         std::string::npos);
   // No more events arrive for the duplicate.
   CHECK(read_events(cluster.bootstrap(), kEvents, "factory.status-changed").size() == 4);
@@ -442,8 +447,9 @@ TEST_CASE("polling finds a status the webhook never reported", "[component]") {
   devbroker::MockCluster cluster(1);
   FakeFactory factory;
   const std::string fo = "FAC-order-silent";
-  factory.set_status(fo, status_body(fo, "IN_PRODUCTION",
-                                     {{"ORDERED", FakeFactory::kCreatedAt}, {"IN_PRODUCTION", "2026-11-03T09:00:00Z"}}));
+  factory.set_status(fo,
+                     status_body(fo, "IN_PRODUCTION",
+                                 {{"ORDERED", FakeFactory::kCreatedAt}, {"IN_PRODUCTION", "2026-11-03T09:00:00Z"}}));
   const auto dir = fresh_dir();
   Adapter adapter(cluster, factory, dir,
                   {{"CAAS_FACTORY_STALE_AFTER", "200ms"}, {"CAAS_FACTORY_POLL_INTERVAL", "100ms"}});
@@ -488,8 +494,10 @@ TEST_CASE("manual reconciliation corrects missed statuses and reports the discre
   auto run = adapter.call("POST", "/api/v1/reconciliation/run");
   REQUIRE(run.status == 200);
   CHECK(run.body.find(R"("trigger":"manual")") != std::string::npos);
-  CHECK(run.body.find(R"("order_id":"order-rec","factory_order_id":"FAC-order-rec","caas_status":"IN_PRODUCTION","factory_status":"SHIPPED","action":"corrected")") !=
-        std::string::npos);
+  CHECK(
+      run.body.find(
+          R"("order_id":"order-rec","factory_order_id":"FAC-order-rec","caas_status":"IN_PRODUCTION","factory_status":"SHIPPED","action":"corrected")") !=
+      std::string::npos);
   auto changed = wait_events(cluster, kEvents, "factory.status-changed", 5);
   REQUIRE(changed.size() == 5);
   const std::vector<std::string> expected{"ASSEMBLY_COMPLETE", "QUALITY_CHECK", "READY_FOR_SHIPMENT", "SHIPPED"};
@@ -536,7 +544,8 @@ TEST_CASE("restart mid-retry resumes the placement from the store without a seco
   CHECK(read_events(cluster.bootstrap(), kEvents, "factory.order-placed").size() == 1);
 }
 
-TEST_CASE("a wiped store is rebuilt from caas.factory.events.v1 with the same state and no new order or event", "[component]") {
+TEST_CASE("a wiped store is rebuilt from caas.factory.events.v1 with the same state and no new order or event",
+          "[component]") {
   devbroker::MockCluster cluster(1);
   FakeFactory factory;
   const std::vector<std::string> orders{"order-w1", "order-w2", "order-w3"};
@@ -547,8 +556,9 @@ TEST_CASE("a wiped store is rebuilt from caas.factory.events.v1 with the same st
   // webhook reported: reconciliation finds it. The other two answer 404, so
   // the run leaves them untouched (a check that finds nothing leaves no event,
   // so its last_polled_at could not be rebuilt: see the README).
-  factory.set_status(fo3, status_body(fo3, "IN_PRODUCTION",
-                                      {{"ORDERED", FakeFactory::kCreatedAt}, {"IN_PRODUCTION", "2026-11-03T09:00:00Z"}}));
+  factory.set_status(fo3,
+                     status_body(fo3, "IN_PRODUCTION",
+                                 {{"ORDERED", FakeFactory::kCreatedAt}, {"IN_PRODUCTION", "2026-11-03T09:00:00Z"}}));
   const auto dir = fresh_dir();
   std::map<std::string, std::string> documents;
   {
@@ -556,9 +566,9 @@ TEST_CASE("a wiped store is rebuilt from caas.factory.events.v1 with the same st
     for (const auto& o : orders) send_place_order(cluster, o);
     REQUIRE(wait_events(cluster, kEvents, "factory.order-placed", 3).size() == 3);
     send_status(cluster, fo1, "IN_PRODUCTION", "2026-11-02T08:00:00Z");
-    send_status(cluster, fo1, "IN_PRODUCTION", "2026-11-02T08:00:00Z");       // duplicate: no event
-    send_status(cluster, fo2, "QUALITY_CHECK", "2026-11-04T08:00:00Z");       // forward jump
-    send_status(cluster, fo2, "ASSEMBLY_COMPLETE", "2026-11-03T08:00:00Z");   // late: recorded, not applied
+    send_status(cluster, fo1, "IN_PRODUCTION", "2026-11-02T08:00:00Z");      // duplicate: no event
+    send_status(cluster, fo2, "QUALITY_CHECK", "2026-11-04T08:00:00Z");      // forward jump
+    send_status(cluster, fo2, "ASSEMBLY_COMPLETE", "2026-11-03T08:00:00Z");  // late: recorded, not applied
     REQUIRE(wait_events(cluster, kEvents, "factory.status-changed", 3).size() == 3);
     REQUIRE(caas::testing::eventually([&] { return metric_is(first, "factory_duplicate_webhooks_total 1"); }, 10s));
 
@@ -577,8 +587,10 @@ TEST_CASE("a wiped store is rebuilt from caas.factory.events.v1 with the same st
       documents[o] = view.body;
     }
     CHECK(documents["order-w1"].find(R"("customer_id":"CAAS-CUST-123456")") != std::string::npos);
-    CHECK(documents["order-w2"].find(R"("status":"ASSEMBLY_COMPLETE","timestamp":"2026-11-03T08:00:00Z","source":"webhook","applied":false)") !=
-          std::string::npos);
+    CHECK(
+        documents["order-w2"].find(
+            R"("status":"ASSEMBLY_COMPLETE","timestamp":"2026-11-03T08:00:00Z","source":"webhook","applied":false)") !=
+        std::string::npos);
     CHECK(documents["order-w3"].find(R"("source":"reconciliation","applied":true)") != std::string::npos);
   }  // stopped: the outbox is drained
   const auto before = read_events(cluster.bootstrap(), kEvents);

@@ -31,7 +31,9 @@ StatusState state_at(S status, std::int64_t ts) {
   return st;
 }
 
-Verdict verdict(const StatusState& st, S s, std::int64_t ts) { return decide_status(st, s, ts).verdict; }
+Verdict verdict(const StatusState& st, S s, std::int64_t ts) {
+  return decide_status(st, s, ts).verdict;
+}
 
 FactorySnapshot snapshot(S current, std::vector<std::pair<S, std::int64_t>> h) {
   FactorySnapshot snap{current, {}};
@@ -50,9 +52,13 @@ void require_valid(const std::string& type, const std::string& data) {
   REQUIRE(r);
 }
 
-resilience::RetryPolicy seed_policy() { return make_placement_policy({}); }
+resilience::RetryPolicy seed_policy() {
+  return make_placement_policy({});
+}
 
-PlaceResult transient(ErrorClass c, int http = 0) { return Transient{c, http, "x", {}}; }
+PlaceResult transient(ErrorClass c, int http = 0) {
+  return Transient{c, http, "x", {}};
+}
 
 }  // namespace
 
@@ -84,11 +90,11 @@ TEST_CASE("decide_status: duplicates, late events, forward jumps and rework", "[
   auto st = state_at(S::in_production, 100);
   CHECK(verdict(st, S::in_production, 100) == Verdict::duplicate);
   CHECK(verdict(st, S::assembly_complete, 200) == Verdict::applied);
-  CHECK(verdict(st, S::shipped, 200) == Verdict::applied);            // skip: missed webhooks
+  CHECK(verdict(st, S::shipped, 200) == Verdict::applied);                // skip: missed webhooks
   CHECK(verdict(st, S::assembly_complete, 100) == Verdict::not_applied);  // same instant, not newer
-  CHECK(verdict(st, S::shipped, 50) == Verdict::not_applied);          // older
-  CHECK(verdict(st, S::in_production, 150) == Verdict::not_applied);   // same status, newer
-  CHECK(verdict(st, S::ordered, 150) == Verdict::not_applied);         // illegal backward
+  CHECK(verdict(st, S::shipped, 50) == Verdict::not_applied);             // older
+  CHECK(verdict(st, S::in_production, 150) == Verdict::not_applied);      // same status, newer
+  CHECK(verdict(st, S::ordered, 150) == Verdict::not_applied);            // illegal backward
 
   auto qc = state_at(S::quality_check, 100);
   auto rework = decide_status(qc, S::in_production, 150);
@@ -113,9 +119,12 @@ TEST_CASE("decide_status: duplicates, late events, forward jumps and rework", "[
 
 TEST_CASE("plan_reconciliation corrects missed statuses in order", "[unit][reconcile]") {
   auto ours = state_at(S::in_production, 20);
-  auto plan = plan_reconciliation(
-      ours, snapshot(S::shipped, {{S::shipped, 60}, {S::ordered, 10}, {S::in_production, 20}, {S::assembly_complete, 30},
-                                  {S::quality_check, 40}, {S::ready_for_shipment, 50}}));
+  auto plan = plan_reconciliation(ours, snapshot(S::shipped, {{S::shipped, 60},
+                                                              {S::ordered, 10},
+                                                              {S::in_production, 20},
+                                                              {S::assembly_complete, 30},
+                                                              {S::quality_check, 40},
+                                                              {S::ready_for_shipment, 50}}));
   CHECK(plan.discrepancy);
   CHECK(plan.resolved);
   CHECK(plan.action() == "corrected");
@@ -145,7 +154,8 @@ TEST_CASE("plan_reconciliation: in sync, timeline gaps, missed rework, factory b
   // In sync.
   CHECK_FALSE(plan_reconciliation(ours, snapshot(S::assembly_complete, {{S::assembly_complete, 30}})).discrepancy);
   // A gap in the timeline only: filled with applied=false, no discrepancy.
-  auto gap = plan_reconciliation(ours, snapshot(S::assembly_complete, {{S::in_production, 20}, {S::assembly_complete, 30}}));
+  auto gap =
+      plan_reconciliation(ours, snapshot(S::assembly_complete, {{S::in_production, 20}, {S::assembly_complete, 30}}));
   CHECK_FALSE(gap.discrepancy);
   REQUIRE(gap.corrections.size() == 1);
   CHECK(gap.corrections[0].decision.verdict == Verdict::not_applied);
@@ -175,9 +185,10 @@ TEST_CASE("plan_reconciliation: in sync, timeline gaps, missed rework, factory b
   CHECK(behind.action() == "ticket-opened");
   CHECK(behind.caas_after == S::shipped);
   // Same status name but we missed a whole rework cycle: still a discrepancy.
-  auto cycle = plan_reconciliation(state_at(S::in_production, 20),
-                                   snapshot(S::in_production, {{S::in_production, 20}, {S::assembly_complete, 30},
-                                                               {S::quality_check, 40}, {S::in_production, 50}}));
+  auto cycle = plan_reconciliation(
+      state_at(S::in_production, 20),
+      snapshot(S::in_production,
+               {{S::in_production, 20}, {S::assembly_complete, 30}, {S::quality_check, 40}, {S::in_production, 50}}));
   CHECK(cycle.discrepancy);
   CHECK(cycle.applied_count() == 3);
 }
@@ -244,7 +255,8 @@ TEST_CASE("placement decision follows the seed-000 retry table", "[unit][placeme
 
 TEST_CASE("Factory answers are interpreted per seed 000", "[unit][client]") {
   auto created = interpret_place_response(
-      201, R"({"order_id":"FAC-2024-001234","status":"ORDERED","estimated_delivery_date":"2024-02-15","manufacturing_location":"Barcelona Factory","created_at":"2024-01-10T14:30:00Z"})");
+      201,
+      R"({"order_id":"FAC-2024-001234","status":"ORDERED","estimated_delivery_date":"2024-02-15","manufacturing_location":"Barcelona Factory","created_at":"2024-01-10T14:30:00Z"})");
   REQUIRE(std::holds_alternative<Created>(created));
   CHECK(std::get<Created>(created).factory_order_id == "FAC-2024-001234");
   auto incomplete = interpret_place_response(201, R"({"order_id":"FAC-1"})");
@@ -253,7 +265,8 @@ TEST_CASE("Factory answers are interpreted per seed 000", "[unit][client]") {
   CHECK(std::holds_alternative<Transient>(interpret_place_response(201, "not json")));
 
   auto rejected = interpret_place_response(
-      400, R"({"error_code":"INVALID_SPECIFICATION","message":"Unknown option code: INVALID_OPTION","field":"vehicle_specification.initial_options[1]"})");
+      400,
+      R"({"error_code":"INVALID_SPECIFICATION","message":"Unknown option code: INVALID_OPTION","field":"vehicle_specification.initial_options[1]"})");
   REQUIRE(std::holds_alternative<Rejected>(rejected));
   CHECK(std::get<Rejected>(rejected).error_code == "INVALID_SPECIFICATION");
   CHECK(std::get<Rejected>(rejected).field == "vehicle_specification.initial_options[1]");
@@ -273,7 +286,8 @@ TEST_CASE("Factory answers are interpreted per seed 000", "[unit][client]") {
   CHECK_FALSE(is_health_failure(ErrorClass::client_error));
 
   auto status = interpret_status_response(
-      200, R"({"order_id":"FAC-1","status":"IN_PRODUCTION","status_history":[{"status":"ORDERED","timestamp":"2024-01-10T14:30:00Z"},{"status":"IN_PRODUCTION","timestamp":"2024-01-12T08:00:00Z"}],"estimated_delivery_date":"2024-02-15","current_location":"Barcelona Factory - Assembly Line 3"})");
+      200,
+      R"({"order_id":"FAC-1","status":"IN_PRODUCTION","status_history":[{"status":"ORDERED","timestamp":"2024-01-10T14:30:00Z"},{"status":"IN_PRODUCTION","timestamp":"2024-01-12T08:00:00Z"}],"estimated_delivery_date":"2024-02-15","current_location":"Barcelona Factory - Assembly Line 3"})");
   REQUIRE(std::holds_alternative<FactorySnapshot>(status));
   const auto& snap = std::get<FactorySnapshot>(status);
   CHECK(snap.status == S::in_production);
@@ -281,8 +295,8 @@ TEST_CASE("Factory answers are interpreted per seed 000", "[unit][client]") {
   CHECK(snap.history[1].ts_ms - snap.history[0].ts_ms == (41 * 3600 + 30 * 60) * 1000LL);
   CHECK(std::get<StatusQueryError>(interpret_status_response(404, "")).http_status == 404);
   CHECK(std::holds_alternative<StatusQueryError>(interpret_status_response(200, R"({"status":"LOST"})")));
-  CHECK(std::holds_alternative<StatusQueryError>(
-      interpret_status_response(200, R"({"status":"SHIPPED","status_history":[{"status":"SHIPPED","timestamp":"yesterday"}]})")));
+  CHECK(std::holds_alternative<StatusQueryError>(interpret_status_response(
+      200, R"({"status":"SHIPPED","status_history":[{"status":"SHIPPED","timestamp":"yesterday"}]})")));
 }
 
 TEST_CASE("the request body is the seed-000 fields of place-order", "[unit][client]") {
@@ -300,16 +314,17 @@ TEST_CASE("the request body is the seed-000 fields of place-order", "[unit][clie
 TEST_CASE("every emitted payload satisfies its schema and ids are deterministic", "[unit][events]") {
   const Created c{"FAC-1", "ORDERED", "2027-02-15", "Barcelona Factory", "2026-11-01T10:00:00Z"};
   require_valid("factory.order-placed", order_placed_data("o-1", c, 2));
+  require_valid("factory.order-rejected", order_rejected_data("o-1", Rejected{400, "INVALID_SPECIFICATION", "bad", "f"},
+                                                              1, "2026-11-01T10:00:00Z"));
   require_valid("factory.order-rejected",
-                order_rejected_data("o-1", Rejected{400, "INVALID_SPECIFICATION", "bad", "f"}, 1, "2026-11-01T10:00:00Z"));
-  require_valid("factory.order-rejected", order_rejected_data("o-1", Rejected{404, "", "", ""}, 1, "2026-11-01T10:00:00Z"));
-  require_valid("factory.submission-failed",
-                submission_failed_data({"o-1", ErrorClass::auth, 401, 1, "HTTP 401", true, "TCK-1", "2026-11-01T10:00:00Z"}));
-  require_valid("factory.submission-failed",
-                submission_failed_data({"o-1", ErrorClass::timeout, 0, 4, "timeout", false, "", "2026-11-01T10:00:00Z"}));
+                order_rejected_data("o-1", Rejected{404, "", "", ""}, 1, "2026-11-01T10:00:00Z"));
+  require_valid("factory.submission-failed", submission_failed_data({"o-1", ErrorClass::auth, 401, 1, "HTTP 401", true,
+                                                                     "TCK-1", "2026-11-01T10:00:00Z"}));
+  require_valid("factory.submission-failed", submission_failed_data({"o-1", ErrorClass::timeout, 0, 4, "timeout", false,
+                                                                     "", "2026-11-01T10:00:00Z"}));
   StatusEntry e{S::shipped, "2026-11-01T10:00:00Z", 1, "webhook", false, 0, "ing-1"};
-  require_valid("factory.status-changed",
-                status_changed_data("o-1", "FAC-1", e, S::in_production, {"2026-12-01", std::string(5000, 'n'), "Route"}));
+  require_valid("factory.status-changed", status_changed_data("o-1", "FAC-1", e, S::in_production,
+                                                              {"2026-12-01", std::string(5000, 'n'), "Route"}));
   require_valid("factory.status-changed", status_changed_data("o-1", "FAC-1", e, std::nullopt));
   require_valid("factory.discrepancy-found",
                 discrepancy_data({"o-1", "FAC-1", S::ordered, S::shipped, "daily-reconciliation", "corrected",
@@ -415,8 +430,7 @@ TEST_CASE("outcome events project into the placement record the worker writes", 
   CHECK(rejected->last_error == describe(r));
   CHECK(rejected->ticket_id.empty());
   complete_placement(*rejected, "o-2", "C");
-  CHECK(rejected->ticket_id ==
-        placement_ticket(PlacementAction::rejected, "o-2", "o-2", "C", "", 1, "").ticket_id);
+  CHECK(rejected->ticket_id == placement_ticket(PlacementAction::rejected, "o-2", "o-2", "C", "", 1, "").ticket_id);
 
   auto failed = placement_from_event(
       kSubmissionFailed,

@@ -37,7 +37,9 @@ FakeFactory::~FakeFactory() {
   server_->stop(std::chrono::milliseconds(500));
 }
 
-std::string FakeFactory::url() const { return "http://127.0.0.1:" + std::to_string(server_->port()); }
+std::string FakeFactory::url() const {
+  return "http://127.0.0.1:" + std::to_string(server_->port());
+}
 
 void FakeFactory::push(Scripted response) {
   std::lock_guard lock(mutex_);

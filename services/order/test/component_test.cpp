@@ -63,13 +63,17 @@ TEST_CASE("full lifecycle: API commands and factory events from sale to DELIVERE
   factory_placed(cluster, id, "FAC-2026-000001");
   REQUIRE(wait_state(port, id, "ORDERED"));
   factory_status(cluster, id, "FAC-2026-000001", "IN_PRODUCTION", "2026-03-02T10:00:00Z");
-  factory_status(cluster, id, "FAC-2026-000001", "QUALITY_CHECK", "2026-03-05T10:00:00Z");  // jump
-  factory_status(cluster, id, "FAC-2026-000001", "IN_PRODUCTION", "2026-03-06T10:00:00Z");  // QC rework
+  factory_status(cluster, id, "FAC-2026-000001", "QUALITY_CHECK", "2026-03-05T10:00:00Z");             // jump
+  factory_status(cluster, id, "FAC-2026-000001", "IN_PRODUCTION", "2026-03-06T10:00:00Z");             // QC rework
   factory_status(cluster, id, "FAC-2026-000001", "ASSEMBLY_COMPLETE", "2026-03-04T10:00:00Z", false);  // late
-  factory_event(cluster, "factory.discrepancy-found", id,
-                R"({"order_id":")" + id + R"(","factory_order_id":"FAC-2026-000001","caas_status":"IN_PRODUCTION","factory_status":"IN_PRODUCTION","detected_by":"poll","action":"none","detected_at":"2026-03-06T11:00:00Z"})");
-  for (const char* s : {"ASSEMBLY_COMPLETE", "QUALITY_CHECK", "READY_FOR_SHIPMENT", "SHIPPED", "ARRIVED_AT_DEALERSHIP"}) {
-    factory_status(cluster, id, "FAC-2026-000001", s, "2026-03-1" + std::to_string(std::string(s).size() % 10) + "T10:00:00Z");
+  factory_event(
+      cluster, "factory.discrepancy-found", id,
+      R"({"order_id":")" + id +
+          R"(","factory_order_id":"FAC-2026-000001","caas_status":"IN_PRODUCTION","factory_status":"IN_PRODUCTION","detected_by":"poll","action":"none","detected_at":"2026-03-06T11:00:00Z"})");
+  for (const char* s :
+       {"ASSEMBLY_COMPLETE", "QUALITY_CHECK", "READY_FOR_SHIPMENT", "SHIPPED", "ARRIVED_AT_DEALERSHIP"}) {
+    factory_status(cluster, id, "FAC-2026-000001", s,
+                   "2026-03-1" + std::to_string(std::string(s).size() % 10) + "T10:00:00Z");
   }
   REQUIRE(wait_state(port, id, "ARRIVED_AT_DEALERSHIP"));
   {
@@ -82,7 +86,8 @@ TEST_CASE("full lifecycle: API commands and factory events from sale to DELIVERE
     CHECK(f["status_history"].Size() == 10);  // placement + 9 statuses (one not applied)
   }
 
-  auto fin = call(port, "POST", "/api/v1/orders/" + id + "/final-payment", kDealer1Key, R"({"payment_reference":"FIN-1","amount":{"amount_cents":3000000,"currency":"EUR"}})");
+  auto fin = call(port, "POST", "/api/v1/orders/" + id + "/final-payment", kDealer1Key,
+                  R"({"payment_reference":"FIN-1","amount":{"amount_cents":3000000,"currency":"EUR"}})");
   REQUIRE(fin.status == 200);
   CHECK(str(fin.json(), "state") == "READY_FOR_DELIVERY");
   auto reg = call(port, "POST", "/api/v1/orders/" + id + "/registration", kOperatorKey,
@@ -118,10 +123,12 @@ TEST_CASE("full lifecycle: API commands and factory events from sale to DELIVERE
   CHECK(place[0].key == id);
   CHECK(place[0].data.find(R"("idempotency_key":")" + id + "\"") != std::string::npos);
   std::vector<TopicEvent> evs;
-  REQUIRE(testing::eventually([&] {
-    evs = read_topic(cluster, "caas.order.events.v1");
-    return !evs.empty() && evs.back().type == "order.delivered";
-  }, 20s));
+  REQUIRE(testing::eventually(
+      [&] {
+        evs = read_topic(cluster, "caas.order.events.v1");
+        return !evs.empty() && evs.back().type == "order.delivered";
+      },
+      20s));
   std::set<std::string> ids;
   std::map<std::string, int> types;
   for (const auto& e : evs) {
@@ -147,7 +154,8 @@ TEST_CASE("full lifecycle: API commands and factory events from sale to DELIVERE
   auto m = metrics_text(port);
   CHECK(m.find("orders_created_total 1") != std::string::npos);
   CHECK(m.find(R"(order_state_transitions_total{from="SHIPPED",to="ARRIVED_AT_DEALERSHIP"} 1)") != std::string::npos);
-  CHECK(testing::eventually([&] { return metrics_text(port).find(R"(orders_by_state{state="DELIVERED"} 1)") != std::string::npos; }, 10s));
+  CHECK(testing::eventually(
+      [&] { return metrics_text(port).find(R"(orders_by_state{state="DELIVERED"} 1)") != std::string::npos; }, 10s));
 }
 
 TEST_CASE("illegal transitions answer 409 with the reason and the current state", "[component][409]") {
@@ -156,7 +164,8 @@ TEST_CASE("illegal transitions answer 409 with the reason and the current state"
   const auto port = single.port();
   const auto id = create(port);
 
-  auto early = call(port, "POST", "/api/v1/orders/" + id + "/final-payment", kDealer1Key, R"({"payment_reference":"X"})");
+  auto early =
+      call(port, "POST", "/api/v1/orders/" + id + "/final-payment", kDealer1Key, R"({"payment_reference":"X"})");
   REQUIRE(early.status == 409);
   auto e = early.json();
   CHECK(str(e, "error") == "illegal_transition");
@@ -175,7 +184,8 @@ TEST_CASE("illegal transitions answer 409 with the reason and the current state"
   auto ok = call(port, "POST", "/api/v1/orders/" + id2 + "/cancel", kDealer1Key, R"({"reason":"customer withdrew"})");
   REQUIRE(ok.status == 200);
   CHECK(str(ok.json(), "state") == "CANCELLED");
-  auto again = call(port, "POST", "/api/v1/orders/" + id2 + "/reservation-payment", kDealer1Key, R"({"payment_reference":"P"})");
+  auto again =
+      call(port, "POST", "/api/v1/orders/" + id2 + "/reservation-payment", kDealer1Key, R"({"payment_reference":"P"})");
   CHECK(again.status == 409);
   CHECK(str(again.json(), "current_state") == "CANCELLED");
 
@@ -185,16 +195,26 @@ TEST_CASE("illegal transitions answer 409 with the reason and the current state"
                   std::regex_replace(sale_body(), std::regex(R"("country":"ES")"), R"("country":"Spain")"));
   REQUIRE(bad.status == 400);
   CHECK(str(bad.json(), "field") == "delivery_address.country");
-  auto missing = call(port, "POST", "/api/v1/orders/" + id + "/registration", kDealer1Key, R"({"vin":"VSSZZZ6JZ9R056308"})");
+  auto missing =
+      call(port, "POST", "/api/v1/orders/" + id + "/registration", kDealer1Key, R"({"vin":"VSSZZZ6JZ9R056308"})");
   CHECK(missing.status == 400);
   CHECK(str(missing.json(), "field") == "registration_plate");
   http::HttpClient raw;
   auto wrong_type = raw.request({"POST", "http://127.0.0.1:" + std::to_string(port) + "/api/v1/orders",
-                                 [] { http::Headers h; h.set("X-API-Key", kDealer1Key); h.set("Content-Type", "text/plain"); return h; }(),
+                                 [] {
+                                   http::Headers h;
+                                   h.set("X-API-Key", kDealer1Key);
+                                   h.set("Content-Type", "text/plain");
+                                   return h;
+                                 }(),
                                  sale_body()});
   REQUIRE(wrong_type);
   CHECK(wrong_type->status == 415);
-  CHECK(testing::eventually([&] { return metrics_text(port).find(R"(order_illegal_transitions_total{source="api"} 3)") != std::string::npos; }, 5s));
+  CHECK(testing::eventually(
+      [&] {
+        return metrics_text(port).find(R"(order_illegal_transitions_total{source="api"} 3)") != std::string::npos;
+      },
+      5s));
 }
 
 TEST_CASE("roles: dealers see their dealership, customers only their own orders", "[component][roles]") {
@@ -220,25 +240,30 @@ TEST_CASE("roles: dealers see their dealership, customers only their own orders"
   CHECK(call(port, "POST", "/api/v1/orders/" + mine + "/cancel", c1, R"({"reason":"x"})").status == 403);
   CHECK(call(port, "POST", "/api/v1/orders", c1, sale_body("C1", "D1")).status == 403);
   CHECK(call(port, "GET", "/api/v1/orders?customer_id=C2", c1).status == 403);
-  REQUIRE(testing::eventually([&] {
-    auto r = call(port, "GET", "/api/v1/orders", c1);
-    return r.status == 200 && r.json()["total"].GetInt() == 1;
-  }, 10s));
+  REQUIRE(testing::eventually(
+      [&] {
+        auto r = call(port, "GET", "/api/v1/orders", c1);
+        return r.status == 200 && r.json()["total"].GetInt() == 1;
+      },
+      10s));
   auto list = call(port, "GET", "/api/v1/orders", c1).json();
   REQUIRE(list["orders"].Size() == 1);
   CHECK(str(list["orders"][0], "id") == mine);
   // Lists come from the read model, which follows the command log on its own
   // consumer: wait for it to hold the second dealership's order too.
-  REQUIRE(testing::eventually([&] {
-    auto r = call(port, "GET", "/api/v1/orders", kDealer2Key);
-    return r.status == 200 && r.json()["total"].GetInt() == 1;
-  }, 10s));
+  REQUIRE(testing::eventually(
+      [&] {
+        auto r = call(port, "GET", "/api/v1/orders", kDealer2Key);
+        return r.status == 200 && r.json()["total"].GetInt() == 1;
+      },
+      10s));
   auto d2 = call(port, "GET", "/api/v1/orders", kDealer2Key).json();
   REQUIRE(d2["orders"].Size() == 1);
   CHECK(str(d2["orders"][0], "id") == other);
   CHECK(call(port, "GET", "/api/v1/orders?dealership_id=D1", kDealer2Key).status == 403);
   // Operators change any dealership's orders.
-  CHECK(call(port, "POST", "/api/v1/orders/" + other + "/cancel", kOperatorKey, R"({"reason":"duplicate sale"})").status == 200);
+  CHECK(call(port, "POST", "/api/v1/orders/" + other + "/cancel", kOperatorKey, R"({"reason":"duplicate sale"})")
+            .status == 200);
 }
 
 TEST_CASE("list: filters, sort, pagination and total count", "[component][list]") {
@@ -250,10 +275,12 @@ TEST_CASE("list: filters, sort, pagination and total count", "[component][list]"
   }
   pay_reservation(port, ids[0]);
   pay_reservation(port, ids[1]);
-  REQUIRE(testing::eventually([&] {
-    auto r = call(port, "GET", "/api/v1/orders?status=PENDING_FACTORY_SUBMISSION");
-    return r.status == 200 && r.json()["total"].GetInt() == 2;
-  }, 10s));
+  REQUIRE(testing::eventually(
+      [&] {
+        auto r = call(port, "GET", "/api/v1/orders?status=PENDING_FACTORY_SUBMISSION");
+        return r.status == 200 && r.json()["total"].GetInt() == 2;
+      },
+      10s));
   REQUIRE(testing::eventually([&] { return call(port, "GET", "/api/v1/orders").json()["total"].GetInt() == 7; }, 10s));
   auto page1 = call(port, "GET", "/api/v1/orders?sort=order_number&limit=3").json();
   CHECK(page1["total"].GetInt() == 7);
@@ -263,7 +290,8 @@ TEST_CASE("list: filters, sort, pagination and total count", "[component][list]"
   CHECK(std::string(page1["orders"][0]["order_number"].GetString()) < page1["orders"][1]["order_number"].GetString());
   CHECK(call(port, "GET", "/api/v1/orders?dealership_id=D2").json()["total"].GetInt() == 2);
   CHECK(call(port, "GET", "/api/v1/orders?customer_id=C0&dealership_id=D1").json()["total"].GetInt() == 2);
-  CHECK(call(port, "GET", "/api/v1/orders?created_from=2000-01-01&created_to=2000-01-02").json()["total"].GetInt() == 0);
+  CHECK(call(port, "GET", "/api/v1/orders?created_from=2000-01-01&created_to=2000-01-02").json()["total"].GetInt() ==
+        0);
   CHECK(call(port, "GET", "/api/v1/orders?created_from=2000-01-01").json()["total"].GetInt() == 7);
   auto too_many = call(port, "GET", "/api/v1/orders?limit=101");
   CHECK(too_many.status == 400);
@@ -283,12 +311,16 @@ TEST_CASE("payment deadline after arrival moves the order to UNASSIGNED", "[comp
   CHECK(str(last, "to_state") == "UNASSIGNED");
   CHECK(str(last, "description").find("sin asignar") != std::string::npos);
   CHECK(str(last["caused_by"]["actor"], "subject") == "order-deadline-scanner");
-  CHECK(testing::eventually([&] {
-    for (const auto& e : read_topic(cluster, "caas.order.events.v1")) if (e.type == "order.unassigned") return true;
-    return false;
-  }, 20s));
+  CHECK(testing::eventually(
+      [&] {
+        for (const auto& e : read_topic(cluster, "caas.order.events.v1"))
+          if (e.type == "order.unassigned") return true;
+        return false;
+      },
+      20s));
   CHECK(metrics_text(port).find("order_payment_deadline_expiries_total 1") != std::string::npos);
-  auto late = call(port, "POST", "/api/v1/orders/" + id + "/final-payment", kDealer1Key, R"({"payment_reference":"LATE"})");
+  auto late =
+      call(port, "POST", "/api/v1/orders/" + id + "/final-payment", kDealer1Key, R"({"payment_reference":"LATE"})");
   CHECK(late.status == 409);
   CHECK(str(late.json(), "current_state") == "UNASSIGNED");
 }
@@ -302,13 +334,16 @@ TEST_CASE("an illegal factory event goes to the DLQ, counts, and parks the order
   // SHIPPED before the Factory ever confirmed the placement.
   factory_status(cluster, id, "FAC-9", "SHIPPED", "2026-03-10T10:00:00Z");
   std::vector<TopicEvent> dlq;
-  REQUIRE(testing::eventually([&] {
-    dlq = read_topic(cluster, "caas.dlq.order.v1");
-    return !dlq.empty();
-  }, 20s));
+  REQUIRE(testing::eventually(
+      [&] {
+        dlq = read_topic(cluster, "caas.dlq.order.v1");
+        return !dlq.empty();
+      },
+      20s));
   CHECK(dlq[0].key == id);
   CHECK(kafka::find_header(dlq[0].headers, "dlq.error.class") == "permanent");
-  CHECK(std::string(kafka::find_header(dlq[0].headers, "dlq.error.message").value_or("")).find("illegal_transition") == 0);
+  CHECK(std::string(kafka::find_header(dlq[0].headers, "dlq.error.message").value_or("")).find("illegal_transition") ==
+        0);
   CHECK(metrics_text(port).find(R"(order_illegal_transitions_total{source="factory"} 1)") != std::string::npos);
   CHECK(state_of(port, id) == "PENDING_FACTORY_SUBMISSION");
   auto parked = call(port, "POST", "/api/v1/orders/" + id + "/cancel", kDealer1Key, R"({"reason":"x"})");
@@ -344,10 +379,12 @@ TEST_CASE("two replicas, 200 concurrent sales: every order number is unique", "[
   // Every replica's read model has every order, whichever replica owns it.
   std::set<std::string> numbers;
   for (auto* inst : {&a, &b}) {
-    REQUIRE(testing::eventually([&] {
-      auto r = call(inst->port(), "GET", "/api/v1/orders?limit=1");
-      return r.status == 200 && r.json()["total"].GetInt() == 200;
-    }, 60s));
+    REQUIRE(testing::eventually(
+        [&] {
+          auto r = call(inst->port(), "GET", "/api/v1/orders?limit=1");
+          return r.status == 200 && r.json()["total"].GetInt() == 200;
+        },
+        60s));
   }
   for (const auto& id : ids) {
     auto r = call(b.port(), "GET", "/api/v1/orders/" + id);
@@ -369,15 +406,17 @@ TEST_CASE("two replicas, 200 concurrent sales: every order number is unique", "[
   CHECK(created_b > 0);
   CHECK(created_a + created_b >= 200);
   std::set<std::string> emitted;
-  REQUIRE(testing::eventually([&] {
-    emitted.clear();
-    for (const auto& e : read_topic(cluster, "caas.order.events.v1")) {
-      if (e.type != "order.created") continue;
-      auto pos = e.data.find("\"order_number\":\"");
-      emitted.insert(e.data.substr(pos + 16, e.data.find('"', pos + 16) - pos - 16));
-    }
-    return emitted.size() >= 200;
-  }, 30s));
+  REQUIRE(testing::eventually(
+      [&] {
+        emitted.clear();
+        for (const auto& e : read_topic(cluster, "caas.order.events.v1")) {
+          if (e.type != "order.created") continue;
+          auto pos = e.data.find("\"order_number\":\"");
+          emitted.insert(e.data.substr(pos + 16, e.data.find('"', pos + 16) - pos - 16));
+        }
+        return emitted.size() >= 200;
+      },
+      30s));
   CHECK(emitted == numbers);
 }
 
@@ -393,15 +432,18 @@ TEST_CASE("wipe the store and replay: the same orders field by field", "[compone
     ids = {create(port, "C1"), create(port, "C2"), create(port, "C3")};
     to_arrived(cluster, port, ids[0], "FAC-R1");
     factory_status(cluster, ids[0], "FAC-R1", "SHIPPED", "2026-03-09T10:00:00Z", false);
-    REQUIRE(call(port, "POST", "/api/v1/orders/" + ids[0] + "/final-payment", kDealer1Key, R"({"payment_reference":"F"})").status == 200);
+    REQUIRE(
+        call(port, "POST", "/api/v1/orders/" + ids[0] + "/final-payment", kDealer1Key, R"({"payment_reference":"F"})")
+            .status == 200);
     pay_reservation(port, ids[1]);
-    factory_event(cluster, "factory.submission-failed", ids[1],
-                  R"({"order_id":")" + ids[1] + R"(","error_class":"server_error","attempts":6,"last_error":"503","critical":false,"ticket_id":"TCK-1","failed_at":"2026-03-01T11:00:00Z"})");
+    factory_event(
+        cluster, "factory.submission-failed", ids[1],
+        R"({"order_id":")" + ids[1] +
+            R"(","error_class":"server_error","attempts":6,"last_error":"503","critical":false,"ticket_id":"TCK-1","failed_at":"2026-03-01T11:00:00Z"})");
     REQUIRE(wait_state(port, ids[1], "FACTORY_SUBMISSION_FAILED"));
     REQUIRE(call(port, "POST", "/api/v1/orders/" + ids[2] + "/cancel", kDealer1Key, R"({"reason":"r"})").status == 200);
-    REQUIRE(testing::eventually([&] {
-      return call(port, "GET", "/api/v1/orders/" + ids[0]).json()["timeline"].Size() == 8;
-    }, 10s));
+    REQUIRE(testing::eventually(
+        [&] { return call(port, "GET", "/api/v1/orders/" + ids[0]).json()["timeline"].Size() == 8; }, 10s));
     for (const auto& id : ids) before[id] = call(port, "GET", "/api/v1/orders/" + id).body;
     svc.stop();
   }
@@ -410,14 +452,17 @@ TEST_CASE("wipe the store and replay: the same orders field by field", "[compone
   REQUIRE(again.wait_ready());
   for (const auto& id : ids) {
     INFO(id);
-    CHECK(testing::eventually([&] { return call(again.port(), "GET", "/api/v1/orders/" + id).body == before[id]; }, 30s));
+    CHECK(
+        testing::eventually([&] { return call(again.port(), "GET", "/api/v1/orders/" + id).body == before[id]; }, 30s));
     CHECK(call(again.port(), "GET", "/api/v1/orders/" + id).body == before[id]);
   }
   // The replay re-emits events with the same ids: downstream dedup absorbs them.
   std::map<std::string, int> seen;
-  REQUIRE(testing::eventually([&] {
-    seen.clear();
-    for (const auto& e : read_topic(cluster, "caas.order.events.v1")) seen[e.id]++;
-    return !seen.empty() && std::all_of(seen.begin(), seen.end(), [](const auto& kv) { return kv.second == 2; });
-  }, 30s));
+  REQUIRE(testing::eventually(
+      [&] {
+        seen.clear();
+        for (const auto& e : read_topic(cluster, "caas.order.events.v1")) seen[e.id]++;
+        return !seen.empty() && std::all_of(seen.begin(), seen.end(), [](const auto& kv) { return kv.second == 2; });
+      },
+      30s));
 }

@@ -69,8 +69,8 @@ Order order_in(State s) {
 }
 
 FactoryStatusChanged status(State target, bool applied = true) {
-  return FactoryStatusChanged{"FAC-1", std::string(to_string(target)), "", "2026-02-20T10:00:00Z", "webhook",
-                              applied, "", "", ""};
+  return FactoryStatusChanged{
+      "FAC-1", std::string(to_string(target)), "", "2026-02-20T10:00:00Z", "webhook", applied, "", "", ""};
 }
 
 std::vector<std::pair<std::string, Input>> inputs_for_table() {
@@ -101,8 +101,10 @@ std::optional<State> expected(State s, const std::string& input) {
   const auto rank = factory_rank(s);
   const bool post_arrival = s == S::ready_for_delivery || s == S::registered || s == S::delivered || s == S::unassigned;
   if (input == "register-sale") return std::nullopt;  // the order exists already
-  if (input == "reservation-payment") return s == S::pending_reservation ? std::optional(S::pending_factory_submission) : std::nullopt;
-  if (input == "final-payment") return s == S::arrived_at_dealership ? std::optional(S::ready_for_delivery) : std::nullopt;
+  if (input == "reservation-payment")
+    return s == S::pending_reservation ? std::optional(S::pending_factory_submission) : std::nullopt;
+  if (input == "final-payment")
+    return s == S::arrived_at_dealership ? std::optional(S::ready_for_delivery) : std::nullopt;
   if (input == "register-vehicle") return s == S::ready_for_delivery ? std::optional(S::registered) : std::nullopt;
   if (input == "handover") return s == S::registered ? std::optional(S::delivered) : std::nullopt;
   if (input == "cancel") {
@@ -110,9 +112,11 @@ std::optional<State> expected(State s, const std::string& input) {
                ? std::optional(S::cancelled)
                : std::nullopt;
   }
-  if (input == "expire-payment-deadline") return s == S::arrived_at_dealership ? std::optional(S::unassigned) : std::nullopt;
+  if (input == "expire-payment-deadline")
+    return s == S::arrived_at_dealership ? std::optional(S::unassigned) : std::nullopt;
   if (input == "order-placed") {
-    return s == S::pending_factory_submission || s == S::factory_submission_failed ? std::optional(S::ordered) : std::nullopt;
+    return s == S::pending_factory_submission || s == S::factory_submission_failed ? std::optional(S::ordered)
+                                                                                   : std::nullopt;
   }
   if (input == "order-rejected" || input == "submission-failed") {
     return s == S::pending_factory_submission || s == S::factory_submission_failed
@@ -218,9 +222,9 @@ TEST_CASE("register-sale creates the order in PENDING_RESERVATION with order.cre
 }
 
 TEST_CASE("reservation payment emits reservation-paid, status-changed and factory.place-order", "[domain]") {
-  auto out = decide(order_in(State::pending_reservation),
-                    ConfirmReservationPayment{Payment{"PAY-9", std::nullopt, kNow, {"dealer", "DEALER-1"}}},
-                    ctx("cmd-pay"));
+  auto out =
+      decide(order_in(State::pending_reservation),
+             ConfirmReservationPayment{Payment{"PAY-9", std::nullopt, kNow, {"dealer", "DEALER-1"}}}, ctx("cmd-pay"));
   const auto& a = std::get<Applied>(out);
   CHECK(event_types(a) == "order.reservation-paid,order.status-changed,factory.place-order");
   auto place = events::parse_strict_json(a.events[2].data);
@@ -236,10 +240,12 @@ TEST_CASE("illegal commands explain why and name the current state", "[domain]")
   const auto& r = std::get<Refused>(cancel);
   CHECK(r.kind == RefusalKind::illegal_transition);
   CHECK(r.current_state == State::in_production);
-  CHECK(r.message.find("PENDING_RESERVATION, PENDING_FACTORY_SUBMISSION or FACTORY_SUBMISSION_FAILED") != std::string::npos);
+  CHECK(r.message.find("PENDING_RESERVATION, PENDING_FACTORY_SUBMISSION or FACTORY_SUBMISSION_FAILED") !=
+        std::string::npos);
   CHECK(r.message.find("already placed with the Factory") != std::string::npos);
   auto pay = decide(order_in(State::shipped), ConfirmFinalPayment{}, ctx());
-  CHECK(std::get<Refused>(pay).message == "cannot confirm the final payment: the order is SHIPPED and must be ARRIVED_AT_DEALERSHIP");
+  CHECK(std::get<Refused>(pay).message ==
+        "cannot confirm the final payment: the order is SHIPPED and must be ARRIVED_AT_DEALERSHIP");
 }
 
 TEST_CASE("factory status semantics: forward jumps, QC rework, late statuses, wrong factory order", "[domain]") {
@@ -270,7 +276,8 @@ TEST_CASE("factory status semantics: forward jumps, QC rework, late statuses, wr
 
 TEST_CASE("payment deadline expiry needs the order's deadline and a time past it", "[domain]") {
   auto o = order_in(State::arrived_at_dealership);
-  auto early = decide(o, ExpirePaymentDeadline{o.payment_deadline}, ctx("x", "order.expire-payment-deadline", "2026-02-28T09:59:59.000Z"));
+  auto early = decide(o, ExpirePaymentDeadline{o.payment_deadline},
+                      ctx("x", "order.expire-payment-deadline", "2026-02-28T09:59:59.000Z"));
   CHECK(std::get<Refused>(early).kind == RefusalKind::illegal_transition);
   auto wrong = decide(o, ExpirePaymentDeadline{"2026-01-01T00:00:00.000Z"}, ctx());
   CHECK(std::get<Refused>(wrong).kind == RefusalKind::mismatch);
@@ -350,14 +357,18 @@ TEST_CASE("sale validation names the field", "[domain][validation]") {
   CHECK(field_of(with(R"("maintenance_included":true)", R"("maintenance_included":"yes")")) ==
         "plan_comercial.maintenance_included");
   CHECK(field_of(with(R"("dealership_id":"D1")", R"("dealership_id":"D1","price":3)")) == "price");
-  CHECK(field_of(with(R"("dealership_id":"D1")", R"("dealership_id":"D1","reservation_amount":{"amount_cents":1,"currency":"eur"})")) ==
+  CHECK(field_of(with(R"("dealership_id":"D1")",
+                      R"("dealership_id":"D1","reservation_amount":{"amount_cents":1,"currency":"eur"})")) ==
         "reservation_amount.currency");
   CHECK(field_of(with(R"("plan_comercial":{)", R"("plan_comercial":{"x":1,)")) == "plan_comercial.x");
 
-  CHECK(std::holds_alternative<FieldError>(validate_registration(R"({"vin":"VSSZZZ6JZ9R05630I","registration_plate":"1"})", kNow)));
-  CHECK(std::get<FieldError>(validate_registration(R"({"vin":"VSSZZZ6JZ9R056308"})", kNow)).field == "registration_plate");
+  CHECK(std::holds_alternative<FieldError>(
+      validate_registration(R"({"vin":"VSSZZZ6JZ9R05630I","registration_plate":"1"})", kNow)));
+  CHECK(std::get<FieldError>(validate_registration(R"({"vin":"VSSZZZ6JZ9R056308"})", kNow)).field ==
+        "registration_plate");
   CHECK(std::get<PaymentRequest>(validate_payment(R"({"payment_reference":"P"})", kNow)).paid_at == kNow);
-  CHECK(std::get<FieldError>(validate_payment(R"({"payment_reference":"P","paid_at":"yesterday"})", kNow)).field == "paid_at");
+  CHECK(std::get<FieldError>(validate_payment(R"({"payment_reference":"P","paid_at":"yesterday"})", kNow)).field ==
+        "paid_at");
   CHECK(std::get<FieldError>(validate_cancel("{}")).field == "reason");
 }
 
@@ -444,11 +455,21 @@ TEST_CASE("derived event ids are deterministic UUIDs", "[domain][ids]") {
 }
 
 TEST_CASE("state names: the schema's list, the Factory's run shared with caas::events", "[domain][state]") {
-  const std::vector<std::string> names{"PENDING_RESERVATION", "PENDING_FACTORY_SUBMISSION", "FACTORY_SUBMISSION_FAILED",
-                                       "ORDERED",             "IN_PRODUCTION",              "ASSEMBLY_COMPLETE",
-                                       "QUALITY_CHECK",       "READY_FOR_SHIPMENT",         "SHIPPED",
-                                       "ARRIVED_AT_DEALERSHIP", "READY_FOR_DELIVERY",       "REGISTERED",
-                                       "DELIVERED",           "UNASSIGNED",                 "CANCELLED"};
+  const std::vector<std::string> names{"PENDING_RESERVATION",
+                                       "PENDING_FACTORY_SUBMISSION",
+                                       "FACTORY_SUBMISSION_FAILED",
+                                       "ORDERED",
+                                       "IN_PRODUCTION",
+                                       "ASSEMBLY_COMPLETE",
+                                       "QUALITY_CHECK",
+                                       "READY_FOR_SHIPMENT",
+                                       "SHIPPED",
+                                       "ARRIVED_AT_DEALERSHIP",
+                                       "READY_FOR_DELIVERY",
+                                       "REGISTERED",
+                                       "DELIVERED",
+                                       "UNASSIGNED",
+                                       "CANCELLED"};
   REQUIRE(names.size() == kAllStates.size());
   for (std::size_t i = 0; i < kAllStates.size(); ++i) {
     const State s = kAllStates[i];

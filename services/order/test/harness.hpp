@@ -33,7 +33,9 @@ inline constexpr const char* kOperatorKey = "operator-key-0123456789abc";
 inline constexpr const char* kTokenSecret = "token-secret-for-tests-0123456789";
 
 /// A fresh scratch directory for one instance: config files and data.
-inline std::filesystem::path fresh_dir(const std::string& tag) { return testing::fresh_dir("order-" + tag); }
+inline std::filesystem::path fresh_dir(const std::string& tag) {
+  return testing::fresh_dir("order-" + tag);
+}
 
 inline std::string customer_token(const std::string& customer_id) {
   const auto now = std::chrono::system_clock::now();
@@ -148,9 +150,10 @@ inline void factory_event(devbroker::MockCluster& cluster, const std::string& ty
 }
 
 inline void factory_placed(devbroker::MockCluster& c, const std::string& order_id, const std::string& fac) {
-  factory_event(c, "factory.order-placed", order_id,
-                R"({"order_id":")" + order_id + R"(","factory_order_id":")" + fac +
-                    R"(","status":"ORDERED","estimated_delivery_date":"2026-09-01","manufacturing_location":"Martorell","created_at":"2026-03-01T10:00:00Z","attempts":1})");
+  factory_event(
+      c, "factory.order-placed", order_id,
+      R"({"order_id":")" + order_id + R"(","factory_order_id":")" + fac +
+          R"(","status":"ORDERED","estimated_delivery_date":"2026-09-01","manufacturing_location":"Martorell","created_at":"2026-03-01T10:00:00Z","attempts":1})");
 }
 
 inline void factory_status(devbroker::MockCluster& c, const std::string& order_id, const std::string& fac,
@@ -187,6 +190,8 @@ inline std::vector<TopicEvent> read_topic(devbroker::MockCluster& c, const std::
   return out;
 }
 
-inline std::string metrics_text(std::uint16_t port) { return call(port, "GET", "/metrics", "").body; }
+inline std::string metrics_text(std::uint16_t port) {
+  return call(port, "GET", "/metrics", "").body;
+}
 
 }  // namespace caas::order::test

@@ -5,6 +5,5 @@
 int main(int argc, char** argv) {
   caas::ingress::IngressService service;
   return caas::service::run_service(
-      {"webhook-ingress", 8080, "signed Factory and API IoT webhooks into Kafka (DESIGN.md §2)"}, service, argc,
-      argv);
+      {"webhook-ingress", 8080, "signed Factory and API IoT webhooks into Kafka (DESIGN.md §2)"}, service, argc, argv);
 }

@@ -42,8 +42,9 @@ std::string sources_with_partner() {
 }
 
 void place_order(devbroker::MockCluster& cluster, const std::string& factory_order_id) {
-  const std::string data = R"({"order_id":"ORD-)" + factory_order_id + R"(","factory_order_id":")" + factory_order_id +
-                           R"(","status":"ORDERED","estimated_delivery_date":"2027-03-01","manufacturing_location":"Martorell","created_at":"2026-11-01T10:00:00Z"})";
+  const std::string data =
+      R"({"order_id":"ORD-)" + factory_order_id + R"(","factory_order_id":")" + factory_order_id +
+      R"(","status":"ORDERED","estimated_delivery_date":"2027-03-01","manufacturing_location":"Martorell","created_at":"2026-11-01T10:00:00Z"})";
   auto env = events::make_envelope("factory.order-placed", "caas/factory-adapter", "ORD-" + factory_order_id, data,
                                    "corr-" + factory_order_id, "");
   REQUIRE(env);
@@ -64,9 +65,10 @@ TEST_CASE("factory webhook answers every status code of seed 000", "[component][
   std::atomic<std::int64_t> skew_ms{0};
   const auto dir = fresh_dir("sources");
   write_file(dir / "sources.json", sources_with_partner());
-  Harness h(cluster,
-            {{"CAAS_INGRESS_SOURCES_FILE", (dir / "sources.json").string()}, {"CAAS_INGRESS_UNKNOWN_ORDER_GRACE", "1m"}},
-            [&skew_ms] { return std::chrono::system_clock::now() + std::chrono::milliseconds(skew_ms.load()); });
+  Harness h(
+      cluster,
+      {{"CAAS_INGRESS_SOURCES_FILE", (dir / "sources.json").string()}, {"CAAS_INGRESS_UNKNOWN_ORDER_GRACE", "1m"}},
+      [&skew_ms] { return std::chrono::system_clock::now() + std::chrono::milliseconds(skew_ms.load()); });
   REQUIRE(h.wait_ready());
   place_order(cluster, "FAC-2024-001234");
 
@@ -83,8 +85,8 @@ TEST_CASE("factory webhook answers every status code of seed 000", "[component][
   CHECK(ok->header("x-request-id") == "req-ok-1");
 
   // Rotated: the previous secret is still accepted.
-  auto rotated = post_factory(h.port(), factory_body("FAC-2024-001234", "ARRIVED_AT_DEALERSHIP"), kFactorySecretOld,
-                              "req-ok-2");
+  auto rotated =
+      post_factory(h.port(), factory_body("FAC-2024-001234", "ARRIVED_AT_DEALERSHIP"), kFactorySecretOld, "req-ok-2");
   REQUIRE(rotated);
   CHECK(rotated->status == 200);
 
@@ -242,7 +244,7 @@ TEST_CASE("IoT webhooks: Standard Webhooks signing, batches keyed by VIN, dedup"
     tampered.replace(tampered.find("PARKED"), 6, "OFF\"  ");
     expect_401(request(h.port(), "POST", kTelemetryPath, headers, tampered));
   }
-  {  // one bad reading refuses the whole batch
+  {                                                     // one bad reading refuses the whole batch
     std::string bad = reading("VSSZZZ6JZ9R05630O", 3);  // 'O' is not a VIN character
     const std::string b = R"({"readings":[)" + reading(vin_a, 3) + "," + bad + "]}";
     auto r = post(kTelemetryPath, "msg_bad_batch", unix_now(), b);
@@ -310,8 +312,12 @@ TEST_CASE("hostile input is refused with the right 4xx and nothing is written", 
   const std::vector<Case> cases{
       {"nested 10,000 deep (arrays)", deep, 400},
       {"nested 10,000 deep (objects)", deep_obj, 400},
-      {"duplicate keys", R"({"order_id":"FAC-1","order_id":"FAC-2","status":"SHIPPED","timestamp":"2024-02-01T10:00:00Z"})", 400},
-      {"invalid UTF-8", std::string(R"({"order_id":"FAC-1","status":"SHIPPED","timestamp":"2024-02-01T10:00:00Z","notes":")") + "\xC3\x28" + "\"}", 400},
+      {"duplicate keys",
+       R"({"order_id":"FAC-1","order_id":"FAC-2","status":"SHIPPED","timestamp":"2024-02-01T10:00:00Z"})", 400},
+      {"invalid UTF-8",
+       std::string(R"({"order_id":"FAC-1","status":"SHIPPED","timestamp":"2024-02-01T10:00:00Z","notes":")") +
+           "\xC3\x28" + "\"}",
+       400},
       {"NaN", R"({"order_id":"FAC-1","status":"SHIPPED","timestamp":"2024-02-01T10:00:00Z","x":NaN})", 400},
       {"BOM", "\xEF\xBB\xBF" + factory_body("FAC-1"), 400},
       {"not JSON", "order_id=FAC-1&status=SHIPPED", 400},
@@ -332,7 +338,8 @@ TEST_CASE("hostile input is refused with the right 4xx and nothing is written", 
   // IoT: oversized webhook-id, oversized readings array element ids.
   {
     const std::string b = R"({"readings":[)" + reading("VSSZZZ6JZ9R056308", 1) + "]}";
-    auto r = request(h.port(), "POST", kTelemetryPath, standard_headers(std::string(500, 'm'), unix_now(), b, kIotSecret), b);
+    auto r = request(h.port(), "POST", kTelemetryPath,
+                     standard_headers(std::string(500, 'm'), unix_now(), b, kIotSecret), b);
     REQUIRE(r);
     CHECK(r->status == 400);
     auto headers = standard_headers("msg_dup", unix_now(), b, kIotSecret);
@@ -469,8 +476,10 @@ TEST_CASE("broker outage: 503 with Retry-After, then every 200 is in Kafka exact
     if (status != 200) continue;
     ++acknowledged;
     const auto it = in_topic.find(rid);
-    if (it == in_topic.end()) ++missing;
-    else if (it->second != 1) ++doubled;
+    if (it == in_topic.end())
+      ++missing;
+    else if (it->second != 1)
+      ++doubled;
   }
   INFO("acknowledged=" << acknowledged << " unavailable=" << unavailable_count.load());
   CHECK(acknowledged >= 200);

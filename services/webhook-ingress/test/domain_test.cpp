@@ -29,7 +29,9 @@ rapidjson::Document parse(const std::string& s) {
   return std::move(d.value());
 }
 
-std::optional<FieldError> factory(const std::string& json) { return validate_factory_status(parse(json), kNow); }
+std::optional<FieldError> factory(const std::string& json) {
+  return validate_factory_status(parse(json), kNow);
+}
 
 std::string reading_with(const std::string& member, const std::string& value) {
   std::map<std::string, std::string> m{{"vin", R"("VSSZZZ6JZ9R056308")"},
@@ -61,7 +63,8 @@ TEST_CASE("factory status webhook: every field rule of seed 000", "[unit][valida
       R"({"order_id":"FAC-2024-001234","status":"SHIPPED","timestamp":"2024-02-01T10:00:00Z","estimated_completion_date":"2024-02-03","notes":"n","location":"l"})";
   CHECK_FALSE(factory(good));
   CHECK_FALSE(factory(R"({"order_id":"FAC-1","status":"ORDERED","timestamp":"2024-02-01T10:00:00+01:00"})"));
-  CHECK_FALSE(factory(R"({"order_id":"FAC-1","status":"ORDERED","timestamp":"2024-02-01T10:00:00.5Z","notes":null,"estimated_completion_date":null,"extra":1})"));
+  CHECK_FALSE(factory(
+      R"({"order_id":"FAC-1","status":"ORDERED","timestamp":"2024-02-01T10:00:00.5Z","notes":null,"estimated_completion_date":null,"extra":1})"));
   for (const auto* s : {"ORDERED", "IN_PRODUCTION", "ASSEMBLY_COMPLETE", "QUALITY_CHECK", "READY_FOR_SHIPMENT",
                         "SHIPPED", "ARRIVED_AT_DEALERSHIP"}) {
     CHECK_FALSE(factory(std::string(R"({"order_id":"F","status":")") + s + R"(","timestamp":"2024-02-01T10:00:00Z"})"));
@@ -75,7 +78,8 @@ TEST_CASE("factory status webhook: every field rule of seed 000", "[unit][valida
       {R"({"status":"SHIPPED","timestamp":"2024-02-01T10:00:00Z"})", "order_id"},
       {R"({"order_id":12,"status":"SHIPPED","timestamp":"2024-02-01T10:00:00Z"})", "order_id"},
       {R"({"order_id":"","status":"SHIPPED","timestamp":"2024-02-01T10:00:00Z"})", "order_id"},
-      {R"({"order_id":")" + std::string(129, 'A') + R"(","status":"SHIPPED","timestamp":"2024-02-01T10:00:00Z"})", "order_id"},
+      {R"({"order_id":")" + std::string(129, 'A') + R"(","status":"SHIPPED","timestamp":"2024-02-01T10:00:00Z"})",
+       "order_id"},
       {R"({"order_id":"A/B","status":"SHIPPED","timestamp":"2024-02-01T10:00:00Z"})", "order_id"},
       {R"({"order_id":"F","timestamp":"2024-02-01T10:00:00Z"})", "status"},
       {R"({"order_id":"F","status":"shipped","timestamp":"2024-02-01T10:00:00Z"})", "status"},
@@ -86,11 +90,16 @@ TEST_CASE("factory status webhook: every field rule of seed 000", "[unit][valida
       {R"({"order_id":"F","status":"SHIPPED","timestamp":"2024-02-01T10:00:00"})", "timestamp"},
       {R"({"order_id":"F","status":"SHIPPED","timestamp":"1999-12-31T23:59:59Z"})", "timestamp"},
       {R"({"order_id":"F","status":"SHIPPED","timestamp":"2026-11-24T10:00:00Z"})", "timestamp"},
-      {R"({"order_id":"F","status":"SHIPPED","timestamp":"2024-02-01T10:00:00Z","estimated_completion_date":"2024-02-30"})", "estimated_completion_date"},
-      {R"({"order_id":"F","status":"SHIPPED","timestamp":"2024-02-01T10:00:00Z","estimated_completion_date":"03/02/2024"})", "estimated_completion_date"},
-      {R"({"order_id":"F","status":"SHIPPED","timestamp":"2024-02-01T10:00:00Z","estimated_completion_date":"2400-01-01"})", "estimated_completion_date"},
+      {R"({"order_id":"F","status":"SHIPPED","timestamp":"2024-02-01T10:00:00Z","estimated_completion_date":"2024-02-30"})",
+       "estimated_completion_date"},
+      {R"({"order_id":"F","status":"SHIPPED","timestamp":"2024-02-01T10:00:00Z","estimated_completion_date":"03/02/2024"})",
+       "estimated_completion_date"},
+      {R"({"order_id":"F","status":"SHIPPED","timestamp":"2024-02-01T10:00:00Z","estimated_completion_date":"2400-01-01"})",
+       "estimated_completion_date"},
       {R"({"order_id":"F","status":"SHIPPED","timestamp":"2024-02-01T10:00:00Z","notes":5})", "notes"},
-      {R"({"order_id":"F","status":"SHIPPED","timestamp":"2024-02-01T10:00:00Z","notes":")" + std::string(4097, 'n') + R"("})", "notes"},
+      {R"({"order_id":"F","status":"SHIPPED","timestamp":"2024-02-01T10:00:00Z","notes":")" + std::string(4097, 'n') +
+           R"("})",
+       "notes"},
       {R"({"order_id":"F","status":"SHIPPED","timestamp":"2024-02-01T10:00:00Z","location":["x"]})", "location"},
   };
   for (const auto& b : bad) {
@@ -104,7 +113,7 @@ TEST_CASE("factory status webhook: every field rule of seed 000", "[unit][valida
 
 TEST_CASE("IoT telemetry reading: every field rule of DESIGN.md §2", "[unit][validation]") {
   CHECK_FALSE(reading("seq", "1042"));
-  CHECK_FALSE(reading("position", ""));      // optional
+  CHECK_FALSE(reading("position", ""));  // optional
   CHECK_FALSE(reading("diagnostics", "[]"));
   CHECK_FALSE(reading("connectivity", "null"));
   struct Bad {
@@ -198,7 +207,7 @@ TEST_CASE("token bucket with a fabricated clock", "[unit][rate-limit]") {
   CHECK(bucket.try_acquire(t0 + 250ms));        // half a token
   CHECK_FALSE(bucket.try_acquire(t0 + 500ms));  // one token refilled
   CHECK(bucket.try_acquire(t0 + 500ms));
-  CHECK_FALSE(bucket.try_acquire(t0 + 100s));   // refills up to the burst only
+  CHECK_FALSE(bucket.try_acquire(t0 + 100s));  // refills up to the burst only
   CHECK_FALSE(bucket.try_acquire(t0 + 100s));
   CHECK_FALSE(bucket.try_acquire(t0 + 100s));
   CHECK(bucket.try_acquire(t0 + 100s));
@@ -240,8 +249,7 @@ TEST_CASE("source configuration: defaults, parsing, clear errors", "[unit][confi
     REQUIRE_FALSE(r);
     return r.error().message;
   };
-  const std::string base =
-      R"("name":"p","path":"/p","secrets_env":"F","schema":"x.v1","topic":"t","key_field":"k")";
+  const std::string base = R"("name":"p","path":"/p","secrets_env":"F","schema":"x.v1","topic":"t","key_field":"k")";
   CHECK(error_of("not json").find("sources file") != std::string::npos);
   CHECK(error_of(R"({"sources":[]})").find("empty") != std::string::npos);
   CHECK(error_of(R"({"sources":[{)" + base + R"(,"signature":"md5"}]})") ==
@@ -255,8 +263,10 @@ TEST_CASE("source configuration: defaults, parsing, clear errors", "[unit][confi
   CHECK(error_of(R"({"sources":[{)" + base + R"(,"signature":"factory-hmac"},{)" + base +
                  R"(,"signature":"factory-hmac"}]})")
             .find("duplicate source name") != std::string::npos);
-  CHECK(error_of(R"({"sources":[{"name":"p","path":"no-slash","signature":"factory-hmac","secrets_env":"F","schema":"x.v1","topic":"t","key_field":"k"}]})")
-            .find("sources[0].path") == 0);
+  CHECK(
+      error_of(
+          R"({"sources":[{"name":"p","path":"no-slash","signature":"factory-hmac","secrets_env":"F","schema":"x.v1","topic":"t","key_field":"k"}]})")
+          .find("sources[0].path") == 0);
   CHECK(error_of(R"({"sources":[{)" + base + R"(,"signature":"factory-hmac","dedup_webhook_id":true}]})")
             .find("dedup_webhook_id") != std::string::npos);
 }

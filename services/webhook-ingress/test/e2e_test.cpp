@@ -45,9 +45,9 @@ TEST_CASE("caas-webhook-ingress: --help, --version, bad configuration", "[e2e]")
     CHECK(version.wait(10s) == 0);
   }
   {  // no secrets configured: refuses to start, exit 2
-    testing::ChildProcess bad({CAAS_INGRESS_BINARY},
-                              {{"CAAS_FACTORY_WEBHOOK_SECRETS_FILE", ""}, {"CAAS_IOT_WEBHOOK_SECRETS_FILE", ""},
-                               {"CAAS_INGRESS_SOURCES_FILE", ""}});
+    testing::ChildProcess bad({CAAS_INGRESS_BINARY}, {{"CAAS_FACTORY_WEBHOOK_SECRETS_FILE", ""},
+                                                      {"CAAS_IOT_WEBHOOK_SECRETS_FILE", ""},
+                                                      {"CAAS_INGRESS_SOURCES_FILE", ""}});
     CHECK(bad.wait(10s) == 2);
   }
 }
@@ -107,7 +107,8 @@ TEST_CASE("10,000 signed webhooks over 64 keep-alive connections: all 200, all i
   }
   for (auto& t : clients) t.join();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  WARN("10,000 webhooks over 64 connections in " << seconds << " s (" << kTotal / seconds << " req/s, loopback, with the test's own clients)");
+  WARN("10,000 webhooks over 64 connections in " << seconds << " s (" << kTotal / seconds
+                                                 << " req/s, loopback, with the test's own clients)");
   for (const auto& [status, n] : other_statuses) WARN("status " << status << ": " << n);
   CHECK(ok == kTotal);
   CHECK(failed == 0);
@@ -118,8 +119,10 @@ TEST_CASE("10,000 signed webhooks over 64 keep-alive connections: all 200, all i
   int doubled = 0;
   for (int i = 0; i < kTotal; ++i) {
     const auto it = in_topic.find("load-" + std::to_string(i));
-    if (it == in_topic.end()) ++missing;
-    else if (it->second != 1) ++doubled;
+    if (it == in_topic.end())
+      ++missing;
+    else if (it->second != 1)
+      ++doubled;
   }
   CHECK(in_topic.size() == static_cast<std::size_t>(kTotal));
   CHECK(missing == 0);

@@ -33,7 +33,9 @@ inline constexpr const char* kTelemetryPath = "/api/v1/webhooks/iot/telemetry";
 inline constexpr const char* kCommandPath = "/api/v1/webhooks/iot/command-status";
 
 /// A fresh scratch directory: secrets files, data, a test's own files.
-inline std::filesystem::path fresh_dir(const std::string& tag) { return testing::fresh_dir("ingress-" + tag); }
+inline std::filesystem::path fresh_dir(const std::string& tag) {
+  return testing::fresh_dir("ingress-" + tag);
+}
 
 inline void write_file(const std::filesystem::path& p, const std::string& text) {
   std::ofstream(p, std::ios::binary) << text;

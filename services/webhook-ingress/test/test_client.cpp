@@ -154,8 +154,8 @@ HeaderList factory_headers(std::string_view body, std::string_view secret, std::
   return h;
 }
 
-HeaderList standard_headers(std::string_view id, std::int64_t timestamp, std::string_view body,
-                            std::string_view secret, std::string_view request_id) {
+HeaderList standard_headers(std::string_view id, std::int64_t timestamp, std::string_view body, std::string_view secret,
+                            std::string_view request_id) {
   HeaderList h{{"Content-Type", "application/json"},
                {"webhook-id", std::string(id)},
                {"webhook-timestamp", std::to_string(timestamp)},

@@ -63,8 +63,8 @@ std::optional<HttpResult> request(std::uint16_t port, std::string_view method, s
 
 /// Signed requests of the two schemes.
 HeaderList factory_headers(std::string_view body, std::string_view secret, std::string_view request_id = {});
-HeaderList standard_headers(std::string_view id, std::int64_t timestamp, std::string_view body,
-                            std::string_view secret, std::string_view request_id = {});
+HeaderList standard_headers(std::string_view id, std::int64_t timestamp, std::string_view body, std::string_view secret,
+                            std::string_view request_id = {});
 std::int64_t unix_now();
 
 }  // namespace caas::ingress::test

@@ -51,7 +51,9 @@ AdapterSettings load_adapter_settings(obs::EnvConfig& env) {
 
 AdapterService::AdapterService(events::Clock clock) : clock_(std::move(clock)) {}
 
-AdapterService::~AdapterService() { stop(); }
+AdapterService::~AdapterService() {
+  stop();
+}
 
 void AdapterService::load_config(obs::EnvConfig& env) {
   settings_ = std::make_unique<AdapterSettings>(load_adapter_settings(env));
@@ -81,14 +83,14 @@ void AdapterService::wire(service::ServiceRuntime& rt) {
                 {{"from", std::string(resilience::to_string(from))}, {"to", std::string(resilience::to_string(to))}});
       });
   locks_ = std::make_unique<FactoryOrderLocks>();
-  worker_ = std::make_unique<PlacementWorker>(*store_, *client_, *breaker_, make_placement_policy(s.retry), *emitter_,
-                                              *locks_, *probe_, log.with({{"component", "placement-worker"}}),
-                                              s.worker);
+  worker_ =
+      std::make_unique<PlacementWorker>(*store_, *client_, *breaker_, make_placement_policy(s.retry), *emitter_,
+                                        *locks_, *probe_, log.with({{"component", "placement-worker"}}), s.worker);
   reconciler_ = std::make_unique<Reconciler>(*store_, *client_, *breaker_, *emitter_, *locks_, *probe_,
                                              log.with({{"component", "reconciler"}}), s.reconciler);
   PlacementWorker* worker = worker_.get();
-  handlers_ = std::make_unique<EventHandlers>(*store_, *emitter_, *locks_, *probe_, log.with({{"component", "consumer"}}),
-                                              [worker] { worker->wake(); });
+  handlers_ = std::make_unique<EventHandlers>(*store_, *emitter_, *locks_, *probe_,
+                                              log.with({{"component", "consumer"}}), [worker] { worker->wake(); });
   admin_ = std::make_unique<AdminApi>(*store_, *reconciler_, s.api_keys, log.with({{"component", "admin-api"}}));
   admin_->add_routes(rt.router());
 
@@ -102,17 +104,15 @@ void AdapterService::wire(service::ServiceRuntime& rt) {
   projection.group_id = "caas-" + rt.info().name + "-projection";
   projection.on_caught_up = [gate] { gate->open(); };
   ProjectionHandler* project = projection_.get();
-  rt.add_processor(std::move(projection), [project](const service::ConsumedEvent& e, store::WriteTxn& txn) {
-    return (*project)(e, txn);
-  });
+  rt.add_processor(std::move(projection),
+                   [project](const service::ConsumedEvent& e, store::WriteTxn& txn) { return (*project)(e, txn); });
 
   EventHandlers* handlers = handlers_.get();
   service::EventProcessorOptions commands;
   commands.topics = {std::string(kFactoryCommandsTopic)};
-  add_gated_processor(rt, std::move(commands), "commands",
-                      [handlers](const service::ConsumedEvent& e, store::WriteTxn& txn) {
-                        return handlers->on_command(e, txn);
-                      });
+  add_gated_processor(
+      rt, std::move(commands), "commands",
+      [handlers](const service::ConsumedEvent& e, store::WriteTxn& txn) { return handlers->on_command(e, txn); });
   // Own group: the status consumer retries unknown factory orders (a webhook
   // that overtook our placement) without holding up placements.
   service::EventProcessorOptions statuses;
@@ -153,9 +153,9 @@ void AdapterService::add_gated_processor(service::ServiceRuntime& rt, service::E
     const auto oldest = raw->read_outbox(0, 1);
     return oldest.empty() ? 0 : static_cast<std::size_t>(raw->outbox_last_seq() - oldest.front().seq + 1);
   };
-  auto processor = std::make_unique<service::EventProcessor>(std::move(options), rt.kafka_consumer_client("consumer-" + role),
-                                                             rt.store(), rt.schemas(), rt.log(), rt.metrics(),
-                                                             std::move(handler), std::move(backlog));
+  auto processor = std::make_unique<service::EventProcessor>(
+      std::move(options), rt.kafka_consumer_client("consumer-" + role), rt.store(), rt.schemas(), rt.log(),
+      rt.metrics(), std::move(handler), std::move(backlog));
   service::EventProcessor* p = processor.get();
   rt.readiness().add("replay-caught-up-" + role, [p] { return p->caught_up(); });
   gate_->on_open([p] { p->start(); });

@@ -38,7 +38,7 @@ struct AdapterSettings {
   WorkerSettings worker;
   resilience::CircuitBreakerConfig breaker;
   ReconcilerSettings reconciler;
-  int status_max_attempts = 8;                      // unknown factory order: retries before the DLQ
+  int status_max_attempts = 8;  // unknown factory order: retries before the DLQ
   std::chrono::milliseconds status_retry_max{5000};
   std::optional<security::ApiKeyStore> api_keys;
 };
@@ -57,8 +57,8 @@ class AdapterService final : public service::Service {
 
  private:
   /// A consumer the gate starts (the runtime would start it at once).
-  void add_gated_processor(service::ServiceRuntime& rt, service::EventProcessorOptions options,
-                           const std::string& role, service::EventHandler handler);
+  void add_gated_processor(service::ServiceRuntime& rt, service::EventProcessorOptions options, const std::string& role,
+                           service::EventHandler handler);
 
   events::Clock clock_;
   std::unique_ptr<AdapterSettings> settings_;

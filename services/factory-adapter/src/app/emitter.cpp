@@ -18,8 +18,8 @@ Result<kafka::Record> Emitter::make(const OutboundEvent& e, std::int64_t at_ms) 
   const std::string id = e.event_id;
   const std::string correlation = e.correlation_id.empty() ? id : std::string(e.correlation_id);
   const auto at = std::chrono::system_clock::time_point(std::chrono::milliseconds(at_ms));
-  auto env = events::make_envelope(e.type, kEventSource, e.key, e.data, correlation, e.causation_id,
-                                   [at] { return at; }, [&id] { return id; });
+  auto env = events::make_envelope(
+      e.type, kEventSource, e.key, e.data, correlation, e.causation_id, [at] { return at; }, [&id] { return id; });
   if (!env) return env.error();
   if (auto valid = schemas_.validate(*env); !valid) return valid.error();
   kafka::Record record;

@@ -5,7 +5,6 @@
 #include "domain/json.hpp"
 #include "store/projection.hpp"
 
-
 namespace caas::factory {
 
 using service::HandlerOutcome;
@@ -23,9 +22,10 @@ HandlerOutcome EventHandlers::on_command(const service::ConsumedEvent& event, st
     // reservation payment, a replay after the outcome was rebuilt from
     // caas.factory.events.v1) must not start a second placement.
     if (done) complete_outcome(*done, idempotency_key, customer_id, txn);
-    log_.info("place-order for an order already being placed or placed: ignored",
-              {{"operation", "order_placement"}, {"order_id", order_id}, {"customer_id", customer_id},
-               {"event_id", event.envelope.id}});
+    log_.info("place-order for an order already being placed or placed: ignored", {{"operation", "order_placement"},
+                                                                                   {"order_id", order_id},
+                                                                                   {"customer_id", customer_id},
+                                                                                   {"event_id", event.envelope.id}});
     return HandlerOutcome::applied();
   }
   PendingPlacement p;
@@ -39,8 +39,11 @@ HandlerOutcome EventHandlers::on_command(const service::ConsumedEvent& event, st
   p.created_at_ms = emitter_.now_ms();
   p.next_attempt_at_ms = p.created_at_ms;
   AdapterStore::put(txn, p);
-  log_.info("placement queued", {{"operation", "order_placement"}, {"status", "queued"}, {"order_id", order_id},
-                                 {"customer_id", customer_id}, {"correlation_id", p.correlation_id}});
+  log_.info("placement queued", {{"operation", "order_placement"},
+                                 {"status", "queued"},
+                                 {"order_id", order_id},
+                                 {"customer_id", customer_id},
+                                 {"correlation_id", p.correlation_id}});
   if (placement_queued_) placement_queued_();
   return HandlerOutcome::applied();
 }
@@ -89,8 +92,12 @@ HandlerOutcome EventHandlers::on_factory_status(const service::ConsumedEvent& ev
     if (!rec) {
       // The webhook may have overtaken our own placement record (the ingress
       // accepts unknown orders during a grace period): retry, then DLQ.
-      return {HandlerOutcome::transient("unknown factory order " + factory_order_id), 0, Verdict::not_applied, "",
-              "", "unknown factory order"};
+      return {HandlerOutcome::transient("unknown factory order " + factory_order_id),
+              0,
+              Verdict::not_applied,
+              "",
+              "",
+              "unknown factory order"};
     }
     const auto decision = decide_status(rec->status, *status, ts_ms);
     if (decision.verdict == Verdict::duplicate) {
@@ -99,21 +106,27 @@ HandlerOutcome EventHandlers::on_factory_status(const service::ConsumedEvent& ev
     // Recorded (and stamped on the event) at the same instant, so the
     // projection of the event log rebuilds this very entry.
     const auto now_ms = emitter_.now_ms();
-    const StatusEntry entry{*status, ts_text, ts_ms, std::string(kSourceWebhook),
-                            decision.verdict == Verdict::applied, now_ms, event.envelope.id};
+    const StatusEntry entry{
+        *status, ts_text,          ts_ms, std::string(kSourceWebhook), decision.verdict == Verdict::applied,
+        now_ms,  event.envelope.id};
     project_status(*rec, entry);
     ++rec->rev;
     AdapterStore::put(txn, *rec);
     StatusDetails details{string_or(*doc, "estimated_completion_date"), string_or(*doc, "notes"),
                           string_or(*doc, "location")};
-    auto record = emitter_.make({kFactoryEventsTopic, kStatusChanged, rec->order_id,
-                                 status_changed_data(rec->order_id, factory_order_id, entry, decision.previous, details),
-                                 derive_event_id("factory.status-changed/webhook", event.envelope.id),
-                                 event.envelope.correlationid, event.envelope.id},
-                                now_ms);
+    auto record =
+        emitter_.make({kFactoryEventsTopic, kStatusChanged, rec->order_id,
+                       status_changed_data(rec->order_id, factory_order_id, entry, decision.previous, details),
+                       derive_event_id("factory.status-changed/webhook", event.envelope.id),
+                       event.envelope.correlationid, event.envelope.id},
+                      now_ms);
     if (!record) {
-      return {HandlerOutcome::permanent("cannot build factory.status-changed: " + record.error().message), 0,
-              decision.verdict, rec->order_id, rec->customer_id, decision.reason};
+      return {HandlerOutcome::permanent("cannot build factory.status-changed: " + record.error().message),
+              0,
+              decision.verdict,
+              rec->order_id,
+              rec->customer_id,
+              decision.reason};
     }
     txn.enqueue(std::move(record.value()));
     return {HandlerOutcome::applied(), rec->rev, decision.verdict, rec->order_id, rec->customer_id, decision.reason};
@@ -127,13 +140,13 @@ HandlerOutcome EventHandlers::on_factory_status(const service::ConsumedEvent& ev
   if (duplicate) probe_.duplicates.Increment();
   if (!failed && !duplicate) {
     probe_.webhook_latency.with({}).Observe(static_cast<double>(latency_ms) / 1000.0);
-    probe_.status_events
-        .Add({{"source", "webhook"}, {"applied", out.verdict == Verdict::applied ? "true" : "false"}})
+    probe_.status_events.Add({{"source", "webhook"}, {"applied", out.verdict == Verdict::applied ? "true" : "false"}})
         .Increment();
   }
   log_.log(failed ? observability::LogLevel::warn : observability::LogLevel::info,
-           duplicate ? "duplicate factory webhook ignored" : failed ? "factory webhook not processed"
-                                                                   : "factory status recorded",
+           duplicate ? "duplicate factory webhook ignored"
+           : failed  ? "factory webhook not processed"
+                     : "factory status recorded",
            {{"operation", "webhook_received"},
             {"status", failed ? "failure" : "success"},
             {"order_id", out.order_id},

@@ -24,7 +24,9 @@ PlacementWorker::PlacementWorker(AdapterStore& store, FactoryClient& client, res
   settings_.concurrency = std::max(1u, settings_.concurrency);
 }
 
-PlacementWorker::~PlacementWorker() { stop(); }
+PlacementWorker::~PlacementWorker() {
+  stop();
+}
 
 void PlacementWorker::start() {
   std::lock_guard lock(mutex_);
@@ -127,9 +129,11 @@ PlacementWorker::AttemptResult PlacementWorker::attempt(const std::string& order
   }
   if (!breaker_.allow()) {
     probe_.breaker_waits.Increment();
-    log_.info("placement waiting for the circuit breaker",
-              {{"operation", "order_placement"}, {"status", "retry"}, {"order_id", p->order_id},
-               {"correlation_id", p->correlation_id}, {"attempt", p->attempts}});
+    log_.info("placement waiting for the circuit breaker", {{"operation", "order_placement"},
+                                                            {"status", "retry"},
+                                                            {"order_id", p->order_id},
+                                                            {"correlation_id", p->correlation_id},
+                                                            {"attempt", p->attempts}});
     return AttemptResult::breaker_open;
   }
   const auto started = Clock::now();
@@ -159,12 +163,14 @@ void PlacementWorker::drop_pending(const PendingPlacement& p) {
     return;
   }
   log_.info("pending placement of an order with an outcome dropped: not sent again",
-            {{"operation", "order_placement"}, {"order_id", p.order_id}, {"customer_id", p.customer_id},
+            {{"operation", "order_placement"},
+             {"order_id", p.order_id},
+             {"customer_id", p.customer_id},
              {"correlation_id", p.correlation_id}});
 }
 
-void PlacementWorker::commit_outcome(PendingPlacement p, const PlaceResult& result,
-                                     const PlacementDecision& decision, std::int64_t latency_ms) {
+void PlacementWorker::commit_outcome(PendingPlacement p, const PlaceResult& result, const PlacementDecision& decision,
+                                     std::int64_t latency_ms) {
   const auto now_ms = emitter_.now_ms();
   const auto now_text = Emitter::rfc3339(now_ms);
   const int attempts = p.attempts + 1;
@@ -185,8 +191,8 @@ void PlacementWorker::commit_outcome(PendingPlacement p, const PlaceResult& resu
     complete_placement(*done, p.idempotency_key, p.customer_id);
     AdapterStore::put(txn, *done);
     AdapterStore::remove_pending(txn, p.order_id);
-    out.push_back({kFactoryEventsTopic, type, p.order_id, std::move(data), derive_event_id(type, basis), p.correlation_id,
-                   p.causation_id});
+    out.push_back({kFactoryEventsTopic, type, p.order_id, std::move(data), derive_event_id(type, basis),
+                   p.correlation_id, p.causation_id});
     return true;
   };
 
@@ -230,8 +236,8 @@ void PlacementWorker::commit_outcome(PendingPlacement p, const PlaceResult& resu
     case PlacementAction::exhausted: {
       const auto ticket = placement_ticket(decision.action, p.order_id, p.idempotency_key, p.customer_id,
                                            decision.reason, attempts, now_text);
-      SubmissionFailure f{p.order_id, decision.error_class, http_status_of(result), attempts, decision.reason,
-                          decision.critical, ticket.ticket_id, now_text};
+      SubmissionFailure f{p.order_id,      decision.error_class, http_status_of(result), attempts,
+                          decision.reason, decision.critical,    ticket.ticket_id,       now_text};
       recorded = finish(kSubmissionFailed, submission_failed_data(f));
       add_ticket(ticket);
       if (decision.action == PlacementAction::auth_failed) probe_.auth_failures.Increment();
@@ -250,15 +256,14 @@ void PlacementWorker::commit_outcome(PendingPlacement p, const PlaceResult& resu
     if (!record) {
       // Our own event failed its schema: a bug. Keep the placement pending
       // (retried next scan) rather than lose the outcome.
-      log_.error("cannot build outcome event", {{"order_id", p.order_id}, {"type", std::string(e.type)},
-                                                {"error_details", record.error().message}});
+      log_.error("cannot build outcome event",
+                 {{"order_id", p.order_id}, {"type", std::string(e.type)}, {"error_details", record.error().message}});
       return;
     }
     txn.enqueue(std::move(record.value()));
   }
   if (auto r = store_.raw().commit(std::move(txn)); !r) {
-    log_.error("cannot record placement outcome", {{"order_id", p.order_id},
-                                                   {"error_details", r.error().message}});
+    log_.error("cannot record placement outcome", {{"order_id", p.order_id}, {"error_details", r.error().message}});
     return;
   }
   if (decision.action != PlacementAction::retry) {
@@ -267,7 +272,9 @@ void PlacementWorker::commit_outcome(PendingPlacement p, const PlaceResult& resu
   const bool ok = decision.action == PlacementAction::placed;
   const bool retry = decision.action == PlacementAction::retry;
   observability::Fields fields{{"operation", "order_placement"},
-                               {"status", ok ? "success" : retry ? "retry" : "failure"},
+                               {"status", ok      ? "success"
+                                          : retry ? "retry"
+                                                  : "failure"},
                                {"order_id", p.order_id},
                                {"customer_id", p.customer_id},
                                {"correlation_id", p.correlation_id},
@@ -277,10 +284,13 @@ void PlacementWorker::commit_outcome(PendingPlacement p, const PlaceResult& resu
   if (ok) fields.emplace_back("factory_order_id", std::get<Created>(result).factory_order_id);
   if (!ok) fields.emplace_back("error_details", decision.reason);
   if (retry) fields.emplace_back("retry_in_ms", static_cast<std::int64_t>(decision.delay.count()));
-  const auto level = ok || retry ? observability::LogLevel::info
+  const auto level = ok || retry         ? observability::LogLevel::info
                      : decision.critical ? observability::LogLevel::error
                                          : observability::LogLevel::warn;
-  log_.log(level, ok ? "factory order placed" : retry ? "factory placement failed, retrying" : "factory placement gave up",
+  log_.log(level,
+           ok      ? "factory order placed"
+           : retry ? "factory placement failed, retrying"
+                   : "factory placement gave up",
            fields);
 }
 

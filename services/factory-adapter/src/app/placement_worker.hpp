@@ -33,9 +33,9 @@
 namespace caas::factory {
 
 struct WorkerSettings {
-  unsigned concurrency = 4;                 // CAAS_FACTORY_PLACEMENT_CONCURRENCY
-  std::chrono::milliseconds tick{100};      // CAAS_FACTORY_WORKER_TICK: rescan period
-  std::size_t scan_limit = 1000;            // pending records looked at per scan
+  unsigned concurrency = 4;             // CAAS_FACTORY_PLACEMENT_CONCURRENCY
+  std::chrono::milliseconds tick{100};  // CAAS_FACTORY_WORKER_TICK: rescan period
+  std::size_t scan_limit = 1000;        // pending records looked at per scan
 };
 
 class PlacementWorker {

@@ -9,8 +9,8 @@ Probe::Probe(observability::Metrics& m)
       latency(m.histogram_family("factory_order_latency_seconds",
                                  "Factory POST /api/v1/orders response time per attempt, by outcome")),
       retries(m.counter_family("factory_order_retries_total", "Placement retries scheduled, by error class")),
-      auth_failures(m.counter("factory_auth_failures_total",
-                              "Factory API answered 401/403 (critical: credentials broken)")),
+      auth_failures(
+          m.counter("factory_auth_failures_total", "Factory API answered 401/403 (critical: credentials broken)")),
       rejections(m.counter("factory_order_rejections_total", "Factory API answered 400 (validation) to a placement")),
       tickets(m.counter_family("factory_support_tickets_total", "Support tickets opened, by category")),
       breaker_state(m.gauge("factory_circuit_breaker_state",
@@ -24,8 +24,8 @@ Probe::Probe(observability::Metrics& m)
                                          "From ingress receipt of a factory webhook to our status event")),
       duplicates(m.counter("factory_duplicate_webhooks_total",
                            "Duplicate factory webhooks (same order_id, status, timestamp): no effect")),
-      status_events(m.counter_family("factory_status_events_total",
-                                     "factory.status-changed emitted, by source and applied")),
+      status_events(
+          m.counter_family("factory_status_events_total", "factory.status-changed emitted, by source and applied")),
       missed_webhooks(m.gauge("missed_webhook_count",
                               "Orders in ORDERED/IN_PRODUCTION with no status update for more than the stale "
                               "window")),

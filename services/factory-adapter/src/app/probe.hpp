@@ -22,17 +22,17 @@ struct Probe {
   prometheus::Gauge& pending;                           // factory_pending_placements
 
   // Status webhooks
-  prometheus::Family<prometheus::Counter>& webhooks;      // webhook_processing_total{outcome}
-  observability::HistogramFamily webhook_latency;         // webhook_processing_latency_seconds
-  prometheus::Counter& duplicates;                        // factory_duplicate_webhooks_total
-  prometheus::Family<prometheus::Counter>& status_events; // factory_status_events_total{source,applied}
+  prometheus::Family<prometheus::Counter>& webhooks;       // webhook_processing_total{outcome}
+  observability::HistogramFamily webhook_latency;          // webhook_processing_latency_seconds
+  prometheus::Counter& duplicates;                         // factory_duplicate_webhooks_total
+  prometheus::Family<prometheus::Counter>& status_events;  // factory_status_events_total{source,applied}
 
   // Missed webhooks
-  prometheus::Gauge& missed_webhooks;                     // missed_webhook_count
-  prometheus::Gauge& discrepancy_gauge;                   // order_status_discrepancy_count (last run)
-  prometheus::Family<prometheus::Counter>& discrepancies; // factory_status_discrepancies_total{detected_by}
-  prometheus::Family<prometheus::Counter>& polls;         // factory_status_polls_total{outcome}
-  prometheus::Family<prometheus::Counter>& runs;          // factory_reconciliation_runs_total{trigger}
+  prometheus::Gauge& missed_webhooks;                      // missed_webhook_count
+  prometheus::Gauge& discrepancy_gauge;                    // order_status_discrepancy_count (last run)
+  prometheus::Family<prometheus::Counter>& discrepancies;  // factory_status_discrepancies_total{detected_by}
+  prometheus::Family<prometheus::Counter>& polls;          // factory_status_polls_total{outcome}
+  prometheus::Family<prometheus::Counter>& runs;           // factory_reconciliation_runs_total{trigger}
 };
 
 }  // namespace caas::factory

@@ -29,8 +29,7 @@ class ProjectionHandler {
 
  private:
   service::HandlerOutcome outcome(const events::Envelope& e, std::int64_t at_ms, store::WriteTxn& txn);
-  void factory_order(const events::Envelope& e, std::int64_t at_ms, std::string_view customer_id,
-                     store::WriteTxn& txn);
+  void factory_order(const events::Envelope& e, std::int64_t at_ms, std::string_view customer_id, store::WriteTxn& txn);
   service::HandlerOutcome status(const events::Envelope& e, std::int64_t at_ms, store::WriteTxn& txn);
 
   AdapterStore& store_;

@@ -20,7 +20,9 @@ Reconciler::Reconciler(AdapterStore& store, FactoryClient& client, resilience::C
       log_(std::move(log)),
       settings_(settings) {}
 
-Reconciler::~Reconciler() { stop(); }
+Reconciler::~Reconciler() {
+  stop();
+}
 
 void Reconciler::start() {
   std::lock_guard lock(mutex_);
@@ -128,8 +130,9 @@ ReconciliationReport Reconciler::run(const std::string& trigger) {
     if (f.status.current && is_active(*f.status.current)) active.push_back(f.factory_order_id);
     return true;
   });
-  log_.info("reconciliation started", {{"operation", "reconciliation"}, {"trigger", trigger},
-                                       {"run_id", report.run_id}, {"orders", active.size()}});
+  log_.info(
+      "reconciliation started",
+      {{"operation", "reconciliation"}, {"trigger", trigger}, {"run_id", report.run_id}, {"orders", active.size()}});
   for (const auto& id : active) {
     auto check = check_order(id, trigger, kSourceReconciliation, report.run_id);
     ++report.orders_checked;
@@ -142,11 +145,14 @@ ReconciliationReport Reconciler::run(const std::string& trigger) {
   std::optional<std::int64_t> next;
   if (trigger == "daily-reconciliation") next = reconcile_after_run(report.started_at_ms, settings_.schedule);
   save_report(report, next);
-  log_.info("reconciliation finished",
-            {{"operation", "reconciliation"}, {"status", report.orders_unreachable == 0 ? "success" : "failure"},
-             {"trigger", trigger}, {"run_id", report.run_id}, {"orders_checked", report.orders_checked},
-             {"discrepancies", report.discrepancies.size()}, {"unreachable", report.orders_unreachable},
-             {"latency_ms", report.finished_at_ms - report.started_at_ms}});
+  log_.info("reconciliation finished", {{"operation", "reconciliation"},
+                                        {"status", report.orders_unreachable == 0 ? "success" : "failure"},
+                                        {"trigger", trigger},
+                                        {"run_id", report.run_id},
+                                        {"orders_checked", report.orders_checked},
+                                        {"discrepancies", report.discrepancies.size()},
+                                        {"unreachable", report.orders_unreachable},
+                                        {"latency_ms", report.finished_at_ms - report.started_at_ms}});
   return report;
 }
 
@@ -180,9 +186,11 @@ Reconciler::Check Reconciler::check_order(const std::string& factory_order_id, c
       breaker_.record_success();
     }
     probe_.polls.Add({{"outcome", "error"}}).Increment();
-    log_.warn("factory status query failed", {{"operation", operation}, {"status", "failure"},
+    log_.warn("factory status query failed", {{"operation", operation},
+                                              {"status", "failure"},
                                               {"factory_order_id", factory_order_id},
-                                              {"error_details", err->message}, {"latency_ms", latency_ms}});
+                                              {"error_details", err->message},
+                                              {"latency_ms", latency_ms}});
     return check;
   }
   breaker_.record_success();
@@ -197,8 +205,13 @@ Reconciler::Check Reconciler::check_order(const std::string& factory_order_id, c
     store::WriteTxn txn;
     std::vector<OutboundEvent> out;
     for (const auto& c : plan.corrections) {
-      StatusEntry entry{c.observation.status, c.observation.timestamp, c.observation.ts_ms, std::string(source),
-                        c.decision.verdict == Verdict::applied, now_ms, ""};
+      StatusEntry entry{c.observation.status,
+                        c.observation.timestamp,
+                        c.observation.ts_ms,
+                        std::string(source),
+                        c.decision.verdict == Verdict::applied,
+                        now_ms,
+                        ""};
       const std::string basis = factory_order_id + "\n" + std::string(to_string(entry.status)) + "\n" +
                                 std::to_string(entry.ts_ms) + "\n" + (entry.applied ? "1" : "0");
       out.push_back({kFactoryEventsTopic, kStatusChanged, rec.order_id,
@@ -214,9 +227,11 @@ Reconciler::Check Reconciler::check_order(const std::string& factory_order_id, c
     rec.last_polled_ms = now_ms;
     ++rec.rev;
     if (plan.discrepancy && plan.caas_before) {
-      DiscrepancyFound d{rec.order_id, factory_order_id, *plan.caas_before, plan.factory_status, detected_by,
-                         std::string(plan.action()), now_text,
-                         std::to_string(plan.corrections.size()) + " status(es) added from the Factory's history"};
+      DiscrepancyFound d{
+          rec.order_id,      factory_order_id,
+          *plan.caas_before, plan.factory_status,
+          detected_by,       std::string(plan.action()),
+          now_text,          std::to_string(plan.corrections.size()) + " status(es) added from the Factory's history"};
       out.push_back({kFactoryEventsTopic, "factory.discrepancy-found", rec.order_id, discrepancy_data(d),
                      derive_event_id("factory.discrepancy-found", run_id + "\n" + factory_order_id), rec.correlation_id,
                      ""});
@@ -250,16 +265,16 @@ Reconciler::Check Reconciler::check_order(const std::string& factory_order_id, c
     for (const auto& e : out) {
       auto record = emitter_.make(e, now_ms);
       if (!record) {
-        log_.error("cannot build correction event", {{"factory_order_id", factory_order_id},
-                                                     {"error_details", record.error().message}});
+        log_.error("cannot build correction event",
+                   {{"factory_order_id", factory_order_id}, {"error_details", record.error().message}});
         check.discrepancy.reset();
         return;
       }
       txn.enqueue(std::move(record.value()));
     }
     if (auto r = store_.raw().commit(std::move(txn)); !r) {
-      log_.error("cannot record reconciliation result", {{"factory_order_id", factory_order_id},
-                                                         {"error_details", r.error().message}});
+      log_.error("cannot record reconciliation result",
+                 {{"factory_order_id", factory_order_id}, {"error_details", r.error().message}});
       check.discrepancy.reset();
       return;
     }

@@ -13,7 +13,9 @@ std::string snippet(std::string_view body) {
   return std::string(body.substr(0, kMax));
 }
 
-bool is_date(std::string_view s) { return static_cast<bool>(events::parse_date(s)); }
+bool is_date(std::string_view s) {
+  return static_cast<bool>(events::parse_date(s));
+}
 
 }  // namespace
 
@@ -41,14 +43,14 @@ PlaceResult interpret_place_response(int http_status, std::string_view body,
   }
   const auto cls = resilience::classify_http_status(http_status);
   auto doc = parse_object(body);
-  const std::string message =
-      doc ? string_or(*doc, "message", string_or(*doc, "error", snippet(body))) : snippet(body);
+  const std::string message = doc ? string_or(*doc, "message", string_or(*doc, "error", snippet(body))) : snippet(body);
   switch (cls) {
     case ErrorClass::auth:
       return AuthFailed{http_status, message};
     case ErrorClass::client_error:
-      return Rejected{http_status, doc ? string_or(*doc, "error_code", "HTTP_" + std::to_string(http_status))
-                                       : "HTTP_" + std::to_string(http_status),
+      return Rejected{http_status,
+                      doc ? string_or(*doc, "error_code", "HTTP_" + std::to_string(http_status))
+                          : "HTTP_" + std::to_string(http_status),
                       message, doc ? string_or(*doc, "field") : ""};
     case ErrorClass::timeout:
     case ErrorClass::server_error:
@@ -82,8 +84,7 @@ StatusQueryResult interpret_status_response(int http_status, std::string_view bo
         return StatusQueryError{resilience::ErrorClass::unknown, 200, "bad status_history entry"};
       }
       snap.history.push_back(
-          {*s, ts_text,
-           std::chrono::duration_cast<std::chrono::milliseconds>(ts.value().time_since_epoch()).count()});
+          {*s, ts_text, std::chrono::duration_cast<std::chrono::milliseconds>(ts.value().time_since_epoch()).count()});
     }
   }
   return snap;
@@ -94,8 +95,8 @@ std::string placement_request_body(std::string_view place_order_data) {
   if (!doc) return {};
   JsonOut j;
   j.begin();
-  for (const char* name : {"customer_id", "vehicle_specification", "dealership_id", "delivery_address",
-                           "plan_comercial"}) {
+  for (const char* name :
+       {"customer_id", "vehicle_specification", "dealership_id", "delivery_address", "plan_comercial"}) {
     if (const auto* v = member(*doc, name); v != nullptr) j.key(name).value(*v);
   }
   j.end();

@@ -75,8 +75,7 @@ PlaceResult FactoryClient::place_order(const std::string& request_body, const st
   return interpret_place_response(r->status, r->body, r->headers.get("Retry-After"));
 }
 
-StatusQueryResult FactoryClient::order_status(const std::string& factory_order_id,
-                                              const std::string& correlation_id) {
+StatusQueryResult FactoryClient::order_status(const std::string& factory_order_id, const std::string& correlation_id) {
   http::ClientRequest req;
   req.method = "GET";
   req.url = options_.base_url + "/api/v1/orders/" + encode_segment(factory_order_id) + "/status";

@@ -6,7 +6,9 @@ namespace caas::factory {
 
 namespace {
 // Schema bounds: keep free text within the maxLength of its field.
-std::string clip(std::string_view s, std::size_t max) { return std::string(s.substr(0, max)); }
+std::string clip(std::string_view s, std::size_t max) {
+  return std::string(s.substr(0, max));
+}
 }  // namespace
 
 std::string order_placed_data(std::string_view order_id, const Created& c, int attempts) {
@@ -37,9 +39,7 @@ std::string order_rejected_data(std::string_view order_id, const Rejected& r, in
 
 std::string submission_failed_data(const SubmissionFailure& f) {
   JsonOut j;
-  j.begin()
-      .field("order_id", f.order_id)
-      .field("error_class", resilience::to_string(f.error_class));
+  j.begin().field("order_id", f.order_id).field("error_class", resilience::to_string(f.error_class));
   if (f.http_status >= 100 && f.http_status <= 599) j.field("http_status", f.http_status);
   j.field("attempts", f.attempts < 1 ? 1 : f.attempts)
       .field("last_error", clip(f.last_error, 2048))
@@ -50,9 +50,8 @@ std::string submission_failed_data(const SubmissionFailure& f) {
   return j.take();
 }
 
-std::string status_changed_data(std::string_view order_id, std::string_view factory_order_id,
-                                const StatusEntry& entry, std::optional<FactoryStatus> previous,
-                                const StatusDetails& details) {
+std::string status_changed_data(std::string_view order_id, std::string_view factory_order_id, const StatusEntry& entry,
+                                std::optional<FactoryStatus> previous, const StatusDetails& details) {
   JsonOut j;
   j.begin()
       .field("order_id", order_id)
@@ -115,7 +114,7 @@ std::string placement_ticket_category(PlacementAction action) {
 
 std::string placement_ticket_id(PlacementAction action, std::string_view order_id, std::string_view idempotency_key) {
   return "TCK-" + derive_event_id("ticket/" + placement_ticket_category(action),
-                            std::string(order_id) + "\n" + std::string(idempotency_key));
+                                  std::string(order_id) + "\n" + std::string(idempotency_key));
 }
 
 Ticket placement_ticket(PlacementAction action, std::string_view order_id, std::string_view idempotency_key,

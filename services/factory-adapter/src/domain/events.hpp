@@ -57,9 +57,8 @@ struct StatusDetails {
   std::string notes;
   std::string location;
 };
-std::string status_changed_data(std::string_view order_id, std::string_view factory_order_id,
-                                const StatusEntry& entry, std::optional<FactoryStatus> previous,
-                                const StatusDetails& details = {});
+std::string status_changed_data(std::string_view order_id, std::string_view factory_order_id, const StatusEntry& entry,
+                                std::optional<FactoryStatus> previous, const StatusDetails& details = {});
 
 struct DiscrepancyFound {
   std::string order_id;

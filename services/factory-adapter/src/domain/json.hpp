@@ -21,10 +21,22 @@ namespace caas::factory {
 class JsonOut {
  public:
   JsonOut() : writer_(buffer_) {}
-  JsonOut& begin() { writer_.StartObject(); return *this; }
-  JsonOut& end() { writer_.EndObject(); return *this; }
-  JsonOut& begin_array() { writer_.StartArray(); return *this; }
-  JsonOut& end_array() { writer_.EndArray(); return *this; }
+  JsonOut& begin() {
+    writer_.StartObject();
+    return *this;
+  }
+  JsonOut& end() {
+    writer_.EndObject();
+    return *this;
+  }
+  JsonOut& begin_array() {
+    writer_.StartArray();
+    return *this;
+  }
+  JsonOut& end_array() {
+    writer_.EndArray();
+    return *this;
+  }
   JsonOut& key(std::string_view k) {
     writer_.Key(k.data(), static_cast<rapidjson::SizeType>(k.size()));
     return *this;
@@ -33,15 +45,27 @@ class JsonOut {
     writer_.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
     return *this;
   }
-  JsonOut& num(std::int64_t v) { writer_.Int64(v); return *this; }
-  JsonOut& boolean(bool v) { writer_.Bool(v); return *this; }
-  JsonOut& null() { writer_.Null(); return *this; }
+  JsonOut& num(std::int64_t v) {
+    writer_.Int64(v);
+    return *this;
+  }
+  JsonOut& boolean(bool v) {
+    writer_.Bool(v);
+    return *this;
+  }
+  JsonOut& null() {
+    writer_.Null();
+    return *this;
+  }
   /// Inserts already-serialised JSON (an object/array/scalar text) verbatim.
   JsonOut& raw(std::string_view json) {
     writer_.RawValue(json.data(), json.size(), rapidjson::kObjectType);
     return *this;
   }
-  JsonOut& value(const rapidjson::Value& v) { v.Accept(writer_); return *this; }
+  JsonOut& value(const rapidjson::Value& v) {
+    v.Accept(writer_);
+    return *this;
+  }
 
   JsonOut& field(std::string_view k, std::string_view v) { return key(k).str(v); }
   JsonOut& field(std::string_view k, const char* v) { return key(k).str(v); }

@@ -28,7 +28,7 @@ struct PlacementDecision {
   std::chrono::milliseconds delay{0};  // retry only
   bool critical = false;               // auth failures page someone
   resilience::ErrorClass error_class = resilience::ErrorClass::unknown;
-  std::string reason;                  // loggable
+  std::string reason;  // loggable
 };
 
 /// `attempts` = attempts made including the one that produced `result`;
@@ -41,7 +41,7 @@ PlacementDecision decide_placement(const PlaceResult& result, int attempts, std:
 struct PlacementRetrySettings {
   std::chrono::milliseconds initial_delay{1000};  // 1 s in the seed; the whole table scales with it
   std::chrono::milliseconds max_delay{60000};
-  std::chrono::milliseconds deadline{600000};     // 0 = none
+  std::chrono::milliseconds deadline{600000};  // 0 = none
   resilience::Jitter jitter = resilience::Jitter::none;
 };
 resilience::RetryPolicy make_placement_policy(const PlacementRetrySettings& s);

@@ -44,8 +44,8 @@ ReconcilePlan plan_reconciliation(const StatusState& ours, const FactorySnapshot
 
 void apply_plan(StatusState& state, const ReconcilePlan& plan, std::string_view source, std::int64_t now_ms) {
   for (const auto& c : plan.corrections) {
-    StatusEntry entry{c.observation.status, c.observation.timestamp, c.observation.ts_ms, std::string(source),
-                      false, now_ms, ""};
+    StatusEntry entry{
+        c.observation.status, c.observation.timestamp, c.observation.ts_ms, std::string(source), false, now_ms, ""};
     record_status(state, std::move(entry), c.decision);
   }
 }

@@ -2,7 +2,9 @@
 
 namespace caas::factory {
 
-bool is_active(FactoryStatus s) noexcept { return s != FactoryStatus::arrived_at_dealership; }
+bool is_active(FactoryStatus s) noexcept {
+  return s != FactoryStatus::arrived_at_dealership;
+}
 
 bool is_watched_for_silence(FactoryStatus s) noexcept {
   return s == FactoryStatus::ordered || s == FactoryStatus::in_production;
@@ -36,8 +38,7 @@ StatusEntry* StatusState::find(FactoryStatus status, std::int64_t ts_ms) {
   return const_cast<StatusEntry*>(static_cast<const StatusState&>(*this).find(status, ts_ms));
 }
 
-StatusDecision decide_status(const StatusState& state, FactoryStatus status, std::int64_t ts_ms,
-                             bool ignore_existing) {
+StatusDecision decide_status(const StatusState& state, FactoryStatus status, std::int64_t ts_ms, bool ignore_existing) {
   StatusDecision d;
   d.previous = state.current;
   if (!ignore_existing && state.find(status, ts_ms) != nullptr) {

@@ -45,12 +45,12 @@ inline constexpr std::string_view kSourcePlacement = "placement";
 
 struct StatusEntry {
   FactoryStatus status = FactoryStatus::ordered;
-  std::string timestamp;          // the Factory's text, as received
-  std::int64_t ts_ms = 0;         // parsed, for ordering and dedup
-  std::string source;             // webhook | poll | reconciliation | placement
+  std::string timestamp;   // the Factory's text, as received
+  std::int64_t ts_ms = 0;  // parsed, for ordering and dedup
+  std::string source;      // webhook | poll | reconciliation | placement
   bool applied = false;
   std::int64_t recorded_at_ms = 0;
-  std::string ingress_event_id;   // webhook entries: the ingress envelope id
+  std::string ingress_event_id;  // webhook entries: the ingress envelope id
 };
 
 /// The status history of one factory order and its current (applied) status.

@@ -24,7 +24,9 @@ std::string key(std::string_view prefix, std::string_view id) {
   return k;
 }
 
-int int_field(const rapidjson::Value& v, const char* name) { return static_cast<int>(int_or(v, name)); }
+int int_field(const rapidjson::Value& v, const char* name) {
+  return static_cast<int>(int_or(v, name));
+}
 
 // One list of (key, member) per stored record, read by both the writer and
 // the reader, so a field cannot be written under one name and read under

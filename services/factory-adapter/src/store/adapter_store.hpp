@@ -35,8 +35,8 @@ struct PendingPlacement {
   std::string idempotency_key;
   std::string customer_id;
   std::string correlation_id;
-  std::string causation_id;   // the factory.place-order event id
-  std::string request_body;   // seed-000 POST /api/v1/orders body
+  std::string causation_id;  // the factory.place-order event id
+  std::string request_body;  // seed-000 POST /api/v1/orders body
   int attempts = 0;
   std::int64_t created_at_ms = 0;
   std::int64_t next_attempt_at_ms = 0;
@@ -70,7 +70,7 @@ struct FactoryOrder {
   std::int64_t placed_at_ms = 0;
   std::int64_t last_update_ms = 0;  // last time a new status was observed (receipt time)
   std::int64_t last_polled_ms = 0;
-  std::uint64_t rev = 0;            // incremented by every write (see FactoryOrderLocks)
+  std::uint64_t rev = 0;  // incremented by every write (see FactoryOrderLocks)
   StatusState status;
 };
 

@@ -78,8 +78,13 @@ std::optional<FactoryOrder> factory_order_from_placed(std::string_view data_json
   fo.last_update_ms = at_ms;
   fo.rev = 1;
   const auto created_at = string_or(*doc, "created_at");
-  StatusEntry first{FactoryStatus::ordered, created_at, rfc3339_ms(created_at).value_or(at_ms),
-                    std::string(kSourcePlacement), true, at_ms, ""};
+  StatusEntry first{FactoryStatus::ordered,
+                    created_at,
+                    rfc3339_ms(created_at).value_or(at_ms),
+                    std::string(kSourcePlacement),
+                    true,
+                    at_ms,
+                    ""};
   record_status(fo.status, std::move(first), StatusDecision{Verdict::applied, std::nullopt, "placed"});
   return fo;
 }
@@ -95,7 +100,12 @@ std::optional<StatusObservation> status_from_event(std::string_view data_json, s
   const auto timestamp = string_or(d, "timestamp");
   const auto ts_ms = rfc3339_ms(timestamp);
   if (o.order_id.empty() || o.factory_order_id.empty() || !status || !ts_ms) return std::nullopt;
-  o.entry = StatusEntry{*status, timestamp, *ts_ms, string_or(d, "source"), bool_or(d, "applied"), at_ms,
+  o.entry = StatusEntry{*status,
+                        timestamp,
+                        *ts_ms,
+                        string_or(d, "source"),
+                        bool_or(d, "applied"),
+                        at_ms,
                         string_or(d, "ingress_event_id")};
   return o;
 }

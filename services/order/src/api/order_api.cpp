@@ -27,7 +27,9 @@ std::optional<Order> OrderReader::find(std::string_view id) const {
   return replica->version > owned->version ? replica : owned;  // a former owner's copy may be stale
 }
 
-std::vector<Order> OrderReader::all() const { return load_all_orders(view_ ? *view_ : owner_); }
+std::vector<Order> OrderReader::all() const {
+  return load_all_orders(view_ ? *view_ : owner_);
+}
 
 std::optional<std::string> OrderReader::outcome(const std::string& command_id) const {
   if (auto o = owner_.get(keys::outcome(command_id))) return o;
@@ -59,22 +61,32 @@ namespace {
 
 std::string_view operation_name(OrderApi::CommandKind k) {
   switch (k) {
-    case OrderApi::CommandKind::reservation_payment: return "confirm_reservation_payment";
-    case OrderApi::CommandKind::final_payment: return "confirm_final_payment";
-    case OrderApi::CommandKind::registration: return "register_vehicle";
-    case OrderApi::CommandKind::handover: return "handover";
-    case OrderApi::CommandKind::cancel: return "cancel";
+    case OrderApi::CommandKind::reservation_payment:
+      return "confirm_reservation_payment";
+    case OrderApi::CommandKind::final_payment:
+      return "confirm_final_payment";
+    case OrderApi::CommandKind::registration:
+      return "register_vehicle";
+    case OrderApi::CommandKind::handover:
+      return "handover";
+    case OrderApi::CommandKind::cancel:
+      return "cancel";
   }
   return "command";
 }
 
 std::string_view command_type(OrderApi::CommandKind k) {
   switch (k) {
-    case OrderApi::CommandKind::reservation_payment: return "order.confirm-reservation-payment";
-    case OrderApi::CommandKind::final_payment: return "order.confirm-final-payment";
-    case OrderApi::CommandKind::registration: return "order.register-vehicle";
-    case OrderApi::CommandKind::handover: return "order.handover";
-    case OrderApi::CommandKind::cancel: return "order.cancel";
+    case OrderApi::CommandKind::reservation_payment:
+      return "order.confirm-reservation-payment";
+    case OrderApi::CommandKind::final_payment:
+      return "order.confirm-final-payment";
+    case OrderApi::CommandKind::registration:
+      return "order.register-vehicle";
+    case OrderApi::CommandKind::handover:
+      return "order.handover";
+    case OrderApi::CommandKind::cancel:
+      return "order.cancel";
   }
   return "";
 }
@@ -85,9 +97,13 @@ Response unauthorized(const std::string& message) {
   return r;
 }
 
-Response forbidden(const std::string& message) { return error_response(403, "forbidden", message); }
+Response forbidden(const std::string& message) {
+  return error_response(403, "forbidden", message);
+}
 
-Response invalid(const FieldError& e) { return error_response(400, "invalid_request", e.message, {{"field", e.field}}); }
+Response invalid(const FieldError& e) {
+  return error_response(400, "invalid_request", e.message, {{"field", e.field}});
+}
 
 std::optional<Response> wrong_content_type(const Request& req) {
   auto ct = req.header("Content-Type");
@@ -131,20 +147,26 @@ OrderApi::OrderApi(ApiOptions options, Authenticator auth, OrderReader reader, k
       waiter_([this](const std::string& id) { return reader_.outcome(id); }, options.outcome_poll,
               options.max_waiting) {}
 
-OrderApi::~OrderApi() { stop(); }
+OrderApi::~OrderApi() {
+  stop();
+}
 
-void OrderApi::stop() { waiter_.stop(); }
+void OrderApi::stop() {
+  waiter_.stop();
+}
 
-std::string OrderApi::now_text() const { return format_rfc3339(clock_()); }
+std::string OrderApi::now_text() const {
+  return format_rfc3339(clock_());
+}
 
 void OrderApi::add_routes(http::Router& router) {
-  router.add("POST", "/api/v1/orders", [this](Request&& req, http::Responder r) { register_sale(std::move(req), std::move(r)); });
-  const std::pair<const char*, CommandKind> commands[] = {
-      {"reservation-payment", CommandKind::reservation_payment},
-      {"final-payment", CommandKind::final_payment},
-      {"registration", CommandKind::registration},
-      {"handover", CommandKind::handover},
-      {"cancel", CommandKind::cancel}};
+  router.add("POST", "/api/v1/orders",
+             [this](Request&& req, http::Responder r) { register_sale(std::move(req), std::move(r)); });
+  const std::pair<const char*, CommandKind> commands[] = {{"reservation-payment", CommandKind::reservation_payment},
+                                                          {"final-payment", CommandKind::final_payment},
+                                                          {"registration", CommandKind::registration},
+                                                          {"handover", CommandKind::handover},
+                                                          {"cancel", CommandKind::cancel}};
   for (const auto& [suffix, kind] : commands) {
     const CommandKind k = kind;
     router.add("POST", std::string("/api/v1/orders/{id}/") + suffix,
@@ -179,10 +201,10 @@ void OrderApi::register_sale(Request&& req, http::Responder respond) {
   const auto& s = std::get<Sale>(sale);
   call->customer_id = s.customer_id;
   if (authorize(*who, Operation::register_sale, s.dealership_id, s.customer_id) != Decision::allowed) {
-    return finish(call, forbidden(who->role == security::Role::dealer
-                                      ? "a dealer registers sales for its own dealership only"
-                                      : "role " + std::string(security::to_string(who->role)) +
-                                            " may not register sales"));
+    return finish(call,
+                  forbidden(who->role == security::Role::dealer
+                                ? "a dealer registers sales for its own dealership only"
+                                : "role " + std::string(security::to_string(who->role)) + " may not register sales"));
   }
   call->order_id = http::generate_uuid_v4();
   json::Writer w;
@@ -235,9 +257,10 @@ void OrderApi::order_command(CommandKind kind, Request&& req, http::Responder re
   if (!order) return finish(call, error_response(404, "not_found", "no order " + call->order_id));
   call->customer_id = order->sale.customer_id;
   if (authorize(*who, Operation::update, order->sale.dealership_id, order->sale.customer_id) != Decision::allowed) {
-    return finish(call, forbidden(who->role == security::Role::dealer
-                                      ? "this order belongs to another dealership"
-                                      : "role " + std::string(security::to_string(who->role)) + " may not change orders"));
+    return finish(call,
+                  forbidden(who->role == security::Role::dealer
+                                ? "this order belongs to another dealership"
+                                : "role " + std::string(security::to_string(who->role)) + " may not change orders"));
   }
   if (reader_.parked(call->order_id)) {
     return finish(call, error_response(409, "order_parked",
@@ -255,7 +278,8 @@ void OrderApi::publish_and_wait(std::shared_ptr<Call> call, const std::string& t
   }
   if (!envelope) {
     commands_.Add({{"operation", call->operation}, {"outcome", "failed"}}).Increment();
-    return finish(call, error_response(500, "internal_error", "command could not be built: " + envelope.error().message));
+    return finish(call,
+                  error_response(500, "internal_error", "command could not be built: " + envelope.error().message));
   }
   call->command_id = envelope->id;
   kafka::Record record{kCommandTopic, call->order_id, events::serialize(*envelope), {}, std::nullopt};

@@ -10,7 +10,9 @@ OutcomeWaiter::OutcomeWaiter(Lookup lookup, std::chrono::milliseconds poll_inter
   thread_ = std::thread([this] { run(); });
 }
 
-OutcomeWaiter::~OutcomeWaiter() { stop(); }
+OutcomeWaiter::~OutcomeWaiter() {
+  stop();
+}
 
 bool OutcomeWaiter::wait(const std::string& command_id, std::chrono::steady_clock::time_point deadline, Done done) {
   {
@@ -44,7 +46,8 @@ void OutcomeWaiter::run() {
     cv_.wait(lock, [this] { return stopping_ || !pending_.empty(); });
     if (stopping_) break;
     std::vector<std::string> ids;
-    for (auto it = pending_.begin(); it != pending_.end(); it = pending_.upper_bound(it->first)) ids.push_back(it->first);
+    for (auto it = pending_.begin(); it != pending_.end(); it = pending_.upper_bound(it->first))
+      ids.push_back(it->first);
     lock.unlock();
     // Lookups and completions run outside the lock: a completion may write an HTTP response.
     std::vector<std::pair<std::string, std::optional<std::string>>> found;

@@ -30,7 +30,9 @@ OrderSettings load_order_settings(obs::EnvConfig& env) {
 
 OrderService::OrderService(events::Clock clock) : clock_(std::move(clock)) {}
 
-OrderService::~OrderService() { stop(); }
+OrderService::~OrderService() {
+  stop();
+}
 
 void OrderService::load_config(obs::EnvConfig& env) {
   settings_ = std::make_unique<OrderSettings>(load_order_settings(env));
@@ -61,7 +63,8 @@ void OrderService::wire(service::ServiceRuntime& rt) {
   owner.topics = {kCommandTopic, kFactoryEventsTopic};
   owner.park_failed_keys = true;
   OrderHandler* oh = owner_handler_.get();
-  rt.add_processor(std::move(owner), [oh](const service::ConsumedEvent& e, store::WriteTxn& txn) { return (*oh)(e, txn); });
+  rt.add_processor(std::move(owner),
+                   [oh](const service::ConsumedEvent& e, store::WriteTxn& txn) { return (*oh)(e, txn); });
 
   if (s.read_model) {
     // The read model: this replica's own copy of every order, rebuilt by
@@ -99,10 +102,11 @@ void OrderService::wire(service::ServiceRuntime& rt) {
   api_->add_routes(rt.router());
   kafka::Producer* producer = producer_.get();
   rt.readiness().add("api-kafka", [producer] { return producer->brokers_reachable_hint(); });
-  rt.log().info("order service wired", {{"read_model", s.read_model},
-                                        {"payment_deadline_ms", static_cast<std::int64_t>(s.policy.payment_deadline.count())},
-                                        {"command_wait_ms", static_cast<std::int64_t>(s.api.command_wait.count())},
-                                        {"token_auth", token_secret.has_value()}});
+  rt.log().info("order service wired",
+                {{"read_model", s.read_model},
+                 {"payment_deadline_ms", static_cast<std::int64_t>(s.policy.payment_deadline.count())},
+                 {"command_wait_ms", static_cast<std::int64_t>(s.api.command_wait.count())},
+                 {"token_auth", token_secret.has_value()}});
   background_ = std::thread([this] { background_loop(); });
 }
 
@@ -159,15 +163,18 @@ void OrderService::scan_deadlines() {
     w.begin_object().field("order_id", order_id).field("payment_deadline", deadline).key("requested_by");
     write_actor(w, Actor{"system", "order-deadline-scanner"});
     w.field("requested_at", format_rfc3339(now)).end_object();
-    auto env = events::make_envelope("order.expire-payment-deadline", kEventSource, order_id, w.str(), id, "",
-                                     [now] { return now; }, [id] { return id; });
+    auto env = events::make_envelope(
+        "order.expire-payment-deadline", kEventSource, order_id, w.str(), id, "", [now] { return now; },
+        [id] { return id; });
     if (!env) continue;
     kafka::Record r{kCommandTopic, order_id, events::serialize(*env), {}, std::nullopt};
     for (auto& [k, v] : events::kafka_headers(*env)) r.headers.push_back({k, v});
     if (producer_->send(std::move(r), [](const kafka::DeliveryReport&) {}) == kafka::SendStatus::queued) {
       expiries_sent_[id] = now_steady;
-      log_.info("payment deadline passed", {{"order_id", order_id}, {"operation", "expire_payment_deadline"},
-                                            {"payment_deadline", deadline}, {"status", "requested"}});
+      log_.info("payment deadline passed", {{"order_id", order_id},
+                                            {"operation", "expire_payment_deadline"},
+                                            {"payment_deadline", deadline},
+                                            {"status", "requested"}});
     }
   }
 }

@@ -19,9 +19,9 @@ namespace caas::order {
 struct OrderSettings {
   ApiOptions api;
   Policy policy;
-  std::string api_keys_file;                    // CAAS_API_KEYS_FILE (required)
-  std::string token_secret_file;                // CAAS_TOKEN_SECRET_FILE (optional)
-  bool read_model = true;                       // CAAS_ORDER_READ_MODEL
+  std::string api_keys_file;                        // CAAS_API_KEYS_FILE (required)
+  std::string token_secret_file;                    // CAAS_TOKEN_SECRET_FILE (optional)
+  bool read_model = true;                           // CAAS_ORDER_READ_MODEL
   std::chrono::milliseconds deadline_scan{30000};   // CAAS_ORDER_DEADLINE_SCAN_INTERVAL
   std::chrono::milliseconds gauge_interval{15000};  // CAAS_ORDER_STATE_GAUGE_INTERVAL
   std::chrono::milliseconds produce_timeout{5000};  // CAAS_ORDER_PRODUCE_TIMEOUT

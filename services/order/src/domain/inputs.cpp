@@ -29,10 +29,12 @@ Result<Input> parse_input(std::string_view type, std::string_view data_json, Act
   const auto& v = doc.value();
   if (const auto* by = json::member(v, "requested_by")) actor = read_actor(*by);
   if (type == "order.register-sale") return Input{RegisterSale{read_sale(v), {}}};
-  if (type == "order.confirm-reservation-payment") return Input{ConfirmReservationPayment{read_payment_command(v, actor)}};
+  if (type == "order.confirm-reservation-payment")
+    return Input{ConfirmReservationPayment{read_payment_command(v, actor)}};
   if (type == "order.confirm-final-payment") return Input{ConfirmFinalPayment{read_payment_command(v, actor)}};
   if (type == "order.register-vehicle") {
-    return Input{RegisterVehicle{json::str(v, "vin"), json::str(v, "registration_plate"), json::str(v, "registered_at")}};
+    return Input{
+        RegisterVehicle{json::str(v, "vin"), json::str(v, "registration_plate"), json::str(v, "registered_at")}};
   }
   if (type == "order.handover") return Input{Handover{json::str(v, "vin"), json::str(v, "delivered_at")}};
   if (type == "order.cancel") return Input{Cancel{json::str(v, "reason")}};
@@ -62,7 +64,8 @@ Result<Input> parse_input(std::string_view type, std::string_view data_json, Act
                                          json::str(v, "factory_status"), json::str(v, "detected_by"),
                                          json::str(v, "action"), json::str(v, "details"), json::str(v, "detected_at")}};
   }
-  return Error{std::make_error_code(std::errc::not_supported), "the order service does not handle " + std::string(type)};
+  return Error{std::make_error_code(std::errc::not_supported),
+               "the order service does not handle " + std::string(type)};
 }
 
 }  // namespace caas::order

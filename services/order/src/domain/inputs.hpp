@@ -17,8 +17,12 @@ struct RegisterSale {
   Sale sale;
   std::string order_number;  // assigned by the partition owner before apply
 };
-struct ConfirmReservationPayment { Payment payment; };
-struct ConfirmFinalPayment { Payment payment; };
+struct ConfirmReservationPayment {
+  Payment payment;
+};
+struct ConfirmFinalPayment {
+  Payment payment;
+};
 struct RegisterVehicle {
   std::string vin;
   std::string registration_plate;
@@ -28,8 +32,12 @@ struct Handover {
   std::string vin;  // optional check against the registered VIN
   std::string delivered_at;
 };
-struct Cancel { std::string reason; };
-struct ExpirePaymentDeadline { std::string payment_deadline; };
+struct Cancel {
+  std::string reason;
+};
+struct ExpirePaymentDeadline {
+  std::string payment_deadline;
+};
 
 struct FactoryOrderPlaced {
   std::string factory_order_id;

@@ -16,24 +16,56 @@ namespace caas::order::json {
 
 class Writer {
  public:
-  Writer& begin_object() { w_.StartObject(); return *this; }
-  Writer& end_object() { w_.EndObject(); return *this; }
-  Writer& begin_array() { w_.StartArray(); return *this; }
-  Writer& end_array() { w_.EndArray(); return *this; }
-  Writer& key(std::string_view k) { w_.Key(k.data(), static_cast<rapidjson::SizeType>(k.size())); return *this; }
-  Writer& value(std::string_view v) { w_.String(v.data(), static_cast<rapidjson::SizeType>(v.size())); return *this; }
+  Writer& begin_object() {
+    w_.StartObject();
+    return *this;
+  }
+  Writer& end_object() {
+    w_.EndObject();
+    return *this;
+  }
+  Writer& begin_array() {
+    w_.StartArray();
+    return *this;
+  }
+  Writer& end_array() {
+    w_.EndArray();
+    return *this;
+  }
+  Writer& key(std::string_view k) {
+    w_.Key(k.data(), static_cast<rapidjson::SizeType>(k.size()));
+    return *this;
+  }
+  Writer& value(std::string_view v) {
+    w_.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
+    return *this;
+  }
   Writer& value(const char* v) { return value(std::string_view(v)); }
   Writer& value(const std::string& v) { return value(std::string_view(v)); }
-  Writer& value(bool v) { w_.Bool(v); return *this; }
-  Writer& value(std::int64_t v) { w_.Int64(v); return *this; }
-  Writer& value(int v) { w_.Int(v); return *this; }
-  Writer& null() { w_.Null(); return *this; }
+  Writer& value(bool v) {
+    w_.Bool(v);
+    return *this;
+  }
+  Writer& value(std::int64_t v) {
+    w_.Int64(v);
+    return *this;
+  }
+  Writer& value(int v) {
+    w_.Int(v);
+    return *this;
+  }
+  Writer& null() {
+    w_.Null();
+    return *this;
+  }
   Writer& raw(std::string_view json) {
     w_.RawValue(json.data(), json.size(), rapidjson::kObjectType);
     return *this;
   }
   template <class T>
-  Writer& field(std::string_view k, const T& v) { return key(k).value(v); }
+  Writer& field(std::string_view k, const T& v) {
+    return key(k).value(v);
+  }
   /// Omitted when empty (optional string fields of the schemas).
   Writer& field_if(std::string_view k, const std::string& v) { return v.empty() ? *this : field(k, v); }
   /// null when empty (the API shows every field).

@@ -18,7 +18,9 @@ std::optional<std::size_t> parse_size(const std::string& s) {
   return v;
 }
 
-bool is_date_only(const std::string& s) { return s.size() == 10; }
+bool is_date_only(const std::string& s) {
+  return s.size() == 10;
+}
 
 }  // namespace
 
@@ -55,7 +57,8 @@ Validated<ListQuery> parse_list_query(const QueryParams& params) {
       q.descending = !k.empty() && k[0] == '-';
       if (q.descending) k.erase(0, 1);
       if (k != "created_at" && k != "updated_at" && k != "order_number" && k != "state") {
-        return FieldError{"sort", "sort must be created_at, updated_at, order_number or state, optionally with a - prefix"};
+        return FieldError{"sort",
+                          "sort must be created_at, updated_at, order_number or state, optionally with a - prefix"};
       }
       q.sort_key = k;
     } else {

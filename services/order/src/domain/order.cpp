@@ -35,7 +35,9 @@ void write_sale_fields(json::Writer& w, const Sale& s, bool with_reservation_amo
   }
 }
 
-Actor read_actor(const rapidjson::Value& v) { return {json::str(v, "role"), json::str(v, "subject")}; }
+Actor read_actor(const rapidjson::Value& v) {
+  return {json::str(v, "role"), json::str(v, "subject")};
+}
 
 std::optional<Money> read_money(const rapidjson::Value* v) {
   if (!v || !v->IsObject()) return std::nullopt;
@@ -136,9 +138,8 @@ FactoryData read_factory(const rapidjson::Value& v) {
   f.status = json::str(v, "status");
   f.status_at = json::str(v, "status_at");
   if (const auto* x = json::member(v, "last_failure"); x && x->IsObject()) {
-    f.last_failure = FactoryFailure{json::str(*x, "kind"),       json::str(*x, "error"),
-                                    json::str(*x, "message"),    json::boolean(*x, "critical"),
-                                    json::str(*x, "ticket_id"), json::str(*x, "at")};
+    f.last_failure = FactoryFailure{json::str(*x, "kind"),         json::str(*x, "error"),     json::str(*x, "message"),
+                                    json::boolean(*x, "critical"), json::str(*x, "ticket_id"), json::str(*x, "at")};
   }
   if (const auto* hist = json::member(v, "status_history"); hist && hist->IsArray()) {
     for (const auto& h : hist->GetArray()) {
@@ -215,8 +216,8 @@ Result<Order> order_from_json(std::string_view text) {
   o.delivered_at = json::str(v, "delivered_at");
   if (const auto* c = json::member(v, "cancellation"); c && c->IsObject()) {
     const auto* by = json::member(*c, "cancelled_by");
-    o.cancellation = Cancellation{json::str(*c, "reason"), by ? read_actor(*by) : Actor{},
-                                  json::str(*c, "cancelled_at")};
+    o.cancellation =
+        Cancellation{json::str(*c, "reason"), by ? read_actor(*by) : Actor{}, json::str(*c, "cancelled_at")};
   }
   o.unassigned_at = json::str(v, "unassigned_at");
   if (const auto* tl = json::member(v, "timeline"); tl && tl->IsArray()) {

@@ -15,7 +15,9 @@
 
 namespace caas::order {
 
-namespace json { class Writer; }
+namespace json {
+class Writer;
+}
 
 /// Who asked (API key or token principal), or the service itself.
 struct Actor {
@@ -86,8 +88,8 @@ struct FactoryStatusRecord {
 };
 
 struct FactoryFailure {
-  std::string kind;        // "order-rejected" | "submission-failed"
-  std::string error;       // error_code / error_class
+  std::string kind;   // "order-rejected" | "submission-failed"
+  std::string error;  // error_code / error_class
   std::string message;
   bool critical = false;
   std::string ticket_id;
@@ -99,8 +101,8 @@ struct FactoryData {
   std::string factory_order_id;
   std::string estimated_delivery_date;
   std::string manufacturing_location;
-  std::string status;       // last applied factory status
-  std::string status_at;    // its timestamp
+  std::string status;     // last applied factory status
+  std::string status_at;  // its timestamp
   std::optional<FactoryFailure> last_failure;
   std::vector<FactoryStatusRecord> status_history;
   bool operator==(const FactoryData&) const = default;
@@ -121,7 +123,7 @@ struct TimelineEntry {
   std::string description;  // human readable
   std::string from_state;   // empty when the state did not change
   std::string to_state;
-  bool applied = true;      // false: recorded only (late factory status)
+  bool applied = true;  // false: recorded only (late factory status)
   Cause cause;
   bool operator==(const TimelineEntry&) const = default;
 };

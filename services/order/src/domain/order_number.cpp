@@ -17,7 +17,8 @@ std::string format_order_number(int year, int partition, std::uint64_t sequence)
 std::optional<OrderNumberParts> parse_order_number(std::string_view n) {
   if (n.size() < 4 + 5 + 8 || n.substr(0, 4) != "ORD-" || n[8] != '-') return std::nullopt;
   auto digits = [](std::string_view s) {
-    for (char c : s) if (c < '0' || c > '9') return false;
+    for (char c : s)
+      if (c < '0' || c > '9') return false;
     return !s.empty();
   };
   const auto year = n.substr(4, 4), part = n.substr(9, 2), seq = n.substr(11);

@@ -7,7 +7,9 @@ constexpr int kFirstFactoryState = static_cast<int>(State::ordered);
 
 // The Factory's statuses sit in State as one run in the contract's order, so
 // a status maps to the state of the same name by its rank.
-constexpr State at_rank(events::FactoryStatus f) { return static_cast<State>(kFirstFactoryState + events::rank(f)); }
+constexpr State at_rank(events::FactoryStatus f) {
+  return static_cast<State>(kFirstFactoryState + events::rank(f));
+}
 static_assert(at_rank(events::FactoryStatus::ordered) == State::ordered &&
               at_rank(events::FactoryStatus::in_production) == State::in_production &&
               at_rank(events::FactoryStatus::assembly_complete) == State::assembly_complete &&
@@ -23,20 +25,31 @@ std::optional<events::FactoryStatus> as_factory_status(State s) noexcept {
   return events::kAllFactoryStatuses[static_cast<std::size_t>(offset)];
 }
 
-State from_factory_status(events::FactoryStatus f) noexcept { return at_rank(f); }
+State from_factory_status(events::FactoryStatus f) noexcept {
+  return at_rank(f);
+}
 
 std::string_view to_string(State s) noexcept {
   if (auto f = as_factory_status(s)) return events::to_string(*f);
   switch (s) {
-    case State::pending_reservation: return "PENDING_RESERVATION";
-    case State::pending_factory_submission: return "PENDING_FACTORY_SUBMISSION";
-    case State::factory_submission_failed: return "FACTORY_SUBMISSION_FAILED";
-    case State::ready_for_delivery: return "READY_FOR_DELIVERY";
-    case State::registered: return "REGISTERED";
-    case State::delivered: return "DELIVERED";
-    case State::unassigned: return "UNASSIGNED";
-    case State::cancelled: return "CANCELLED";
-    default: return "";  // the Factory's statuses, answered above
+    case State::pending_reservation:
+      return "PENDING_RESERVATION";
+    case State::pending_factory_submission:
+      return "PENDING_FACTORY_SUBMISSION";
+    case State::factory_submission_failed:
+      return "FACTORY_SUBMISSION_FAILED";
+    case State::ready_for_delivery:
+      return "READY_FOR_DELIVERY";
+    case State::registered:
+      return "REGISTERED";
+    case State::delivered:
+      return "DELIVERED";
+    case State::unassigned:
+      return "UNASSIGNED";
+    case State::cancelled:
+      return "CANCELLED";
+    default:
+      return "";  // the Factory's statuses, answered above
   }
 }
 
@@ -60,11 +73,11 @@ bool is_cancellable(State s) noexcept {
 
 bool is_customer_milestone(State previous, State next) noexcept {
   switch (next) {
-    case State::ordered:                    // placement confirmed
-    case State::ready_for_shipment:         // quality control passed
+    case State::ordered:             // placement confirmed
+    case State::ready_for_shipment:  // quality control passed
     case State::shipped:
-    case State::arrived_at_dealership:      // with the final-payment reminder
-    case State::ready_for_delivery:         // "delivery scheduled" (balance paid)
+    case State::arrived_at_dealership:  // with the final-payment reminder
+    case State::ready_for_delivery:     // "delivery scheduled" (balance paid)
     case State::registered:
     case State::delivered:
     case State::factory_submission_failed:  // delay; the reservation stays valid

@@ -28,12 +28,21 @@ enum class State {
   cancelled,
 };
 
-inline constexpr std::array<State, 15> kAllStates{
-    State::pending_reservation, State::pending_factory_submission, State::factory_submission_failed,
-    State::ordered,             State::in_production,              State::assembly_complete,
-    State::quality_check,       State::ready_for_shipment,         State::shipped,
-    State::arrived_at_dealership, State::ready_for_delivery,       State::registered,
-    State::delivered,           State::unassigned,                 State::cancelled};
+inline constexpr std::array<State, 15> kAllStates{State::pending_reservation,
+                                                  State::pending_factory_submission,
+                                                  State::factory_submission_failed,
+                                                  State::ordered,
+                                                  State::in_production,
+                                                  State::assembly_complete,
+                                                  State::quality_check,
+                                                  State::ready_for_shipment,
+                                                  State::shipped,
+                                                  State::arrived_at_dealership,
+                                                  State::ready_for_delivery,
+                                                  State::registered,
+                                                  State::delivered,
+                                                  State::unassigned,
+                                                  State::cancelled};
 
 /// "PENDING_RESERVATION", ... (the wire names of the schemas).
 std::string_view to_string(State s) noexcept;

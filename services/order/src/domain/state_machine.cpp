@@ -11,11 +11,16 @@ namespace caas::order {
 
 std::string_view to_string(RefusalKind k) noexcept {
   switch (k) {
-    case RefusalKind::illegal_transition: return "illegal_transition";
-    case RefusalKind::not_found: return "not_found";
-    case RefusalKind::already_exists: return "already_exists";
-    case RefusalKind::duplicate: return "duplicate";
-    case RefusalKind::mismatch: return "mismatch";
+    case RefusalKind::illegal_transition:
+      return "illegal_transition";
+    case RefusalKind::not_found:
+      return "not_found";
+    case RefusalKind::already_exists:
+      return "already_exists";
+    case RefusalKind::duplicate:
+      return "duplicate";
+    case RefusalKind::mismatch:
+      return "mismatch";
   }
   return "illegal_transition";
 }
@@ -27,7 +32,9 @@ std::string describe_cause(const Cause& c) {
 
 namespace {
 
-std::string quoted(State s) { return std::string(to_string(s)); }
+std::string quoted(State s) {
+  return std::string(to_string(s));
+}
 
 // The one place that knows how an input changes an order; each operator()
 // handles one input type and either refuses or returns the new order.
@@ -39,8 +46,9 @@ class Decider {
   Outcome operator()(const RegisterSale& in) {
     if (current_) {
       return Refused{RefusalKind::already_exists,
-                     "order " + current_->id + " already exists; a registered sale (and its vehicle specification) "
-                     "cannot be registered again or changed",
+                     "order " + current_->id +
+                         " already exists; a registered sale (and its vehicle specification) "
+                         "cannot be registered again or changed",
                      current_->state};
     }
     Order o;
@@ -51,8 +59,8 @@ class Decider {
     o.created_at = ctx_.now;
     Applied a = start_from(o);
     entry(a.order, "sale_registered",
-          "sale registered by dealership " + in.sale.dealership_id + " for customer " + in.sale.customer_id +
-              " as " + in.order_number,
+          "sale registered by dealership " + in.sale.dealership_id + " for customer " + in.sale.customer_id + " as " +
+              in.order_number,
           "", std::string(to_string(State::pending_reservation)));
     json::Writer w;
     w.begin_object().field("order_id", o.id).field("order_number", o.order_number);
@@ -80,7 +88,8 @@ class Decider {
     paid.end_object();
     a.events.push_back({"order.reservation-paid", paid.str()});
     move(a, State::pending_factory_submission,
-         "reservation deposit paid (reference " + in.payment.payment_reference + "); placing the order with the Factory");
+         "reservation deposit paid (reference " + in.payment.payment_reference +
+             "); placing the order with the Factory");
     json::Writer place;
     place.begin_object().field("order_id", a.order.id).field("order_number", a.order.order_number);
     // Stable per order: every retry of the placement carries the same key.
@@ -114,8 +123,8 @@ class Decider {
   Outcome operator()(const Handover& in) {
     if (auto r = require(State::registered, "hand the vehicle over")) return *r;
     if (!in.vin.empty() && in.vin != current_->vin) {
-      return Refused{RefusalKind::mismatch,
-                     "handover VIN " + in.vin + " is not the registered VIN " + current_->vin, current_->state};
+      return Refused{RefusalKind::mismatch, "handover VIN " + in.vin + " is not the registered VIN " + current_->vin,
+                     current_->state};
     }
     Applied a = start();
     a.order.delivered_at = in.delivered_at;
@@ -137,7 +146,8 @@ class Decider {
     if (!is_cancellable(current_->state)) {
       return Refused{RefusalKind::illegal_transition,
                      "an order can only be cancelled in PENDING_RESERVATION, PENDING_FACTORY_SUBMISSION or "
-                     "FACTORY_SUBMISSION_FAILED; this one is " + quoted(current_->state) +
+                     "FACTORY_SUBMISSION_FAILED; this one is " +
+                         quoted(current_->state) +
                          (factory_rank(current_->state) ? " (already placed with the Factory)" : ""),
                      current_->state};
     }
@@ -158,10 +168,10 @@ class Decider {
   Outcome operator()(const ExpirePaymentDeadline& in) {
     if (auto r = require(State::arrived_at_dealership, "expire the payment deadline")) return *r;
     if (in.payment_deadline != current_->payment_deadline) {
-      return Refused{RefusalKind::mismatch,
-                     "payment deadline " + in.payment_deadline + " is not the order's deadline " +
-                         current_->payment_deadline,
-                     current_->state};
+      return Refused{
+          RefusalKind::mismatch,
+          "payment deadline " + in.payment_deadline + " is not the order's deadline " + current_->payment_deadline,
+          current_->state};
     }
     const auto now = events::parse_rfc3339(ctx_.now);
     const auto deadline = events::parse_rfc3339(in.payment_deadline);
@@ -240,8 +250,8 @@ class Decider {
                          current_->factory.factory_order_id,
                      s};
     }
-    const FactoryStatusRecord record{in.status, in.previous_status, in.timestamp, in.source, in.applied,
-                                     in.notes,  in.location,        ctx_.cause.event_id};
+    const FactoryStatusRecord record{in.status,  in.previous_status, in.timestamp, in.source,
+                                     in.applied, in.notes,           in.location,  ctx_.cause.event_id};
     if (!in.applied) {  // late or reordered: history and timeline only, never a state change
       Applied a = start();
       a.order.factory.status_history.push_back(record);

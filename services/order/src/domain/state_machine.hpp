@@ -22,8 +22,8 @@ struct Policy {
 
 struct Context {
   std::string order_id;  // the record key (= subject)
-  Cause cause;      // the input's id/type/principal/correlation id
-  std::string now;  // RFC 3339: the input's envelope time
+  Cause cause;           // the input's id/type/principal/correlation id
+  std::string now;       // RFC 3339: the input's envelope time
   Policy policy;
 };
 

@@ -40,7 +40,8 @@ class Checker {
   Checker(const rapidjson::Value& v, std::string prefix) : v_(v), prefix_(std::move(prefix)) {}
 
   bool object(std::initializer_list<std::string_view> allowed) {
-    if (!v_.IsObject()) return fail(prefix_.empty() ? "body" : prefix_.substr(0, prefix_.size() - 1), "must be a JSON object");
+    if (!v_.IsObject())
+      return fail(prefix_.empty() ? "body" : prefix_.substr(0, prefix_.size() - 1), "must be a JSON object");
     for (const auto& m : v_.GetObject()) {
       const std::string_view name(m.name.GetString(), m.name.GetStringLength());
       if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
@@ -226,9 +227,8 @@ Validated<HandoverRequest> validate_handover(std::string_view body, const std::s
 }
 
 Validated<CancelRequest> validate_cancel(std::string_view body) {
-  return parse_then<CancelRequest>(body, [](Checker& c, CancelRequest& r) {
-    return c.object({"reason"}) && c.string("reason", 1024, r.reason);
-  });
+  return parse_then<CancelRequest>(
+      body, [](Checker& c, CancelRequest& r) { return c.object({"reason"}) && c.string("reason", 1024, r.reason); });
 }
 
 }  // namespace caas::order

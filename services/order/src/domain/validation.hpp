@@ -42,7 +42,9 @@ struct HandoverRequest {
 };
 Validated<HandoverRequest> validate_handover(std::string_view body, const std::string& now);
 
-struct CancelRequest { std::string reason; };
+struct CancelRequest {
+  std::string reason;
+};
 Validated<CancelRequest> validate_cancel(std::string_view body);
 
 bool is_valid_vin(std::string_view vin) noexcept;

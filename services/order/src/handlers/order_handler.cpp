@@ -63,8 +63,8 @@ HandlerOutcome OrderHandler::apply(const service::ConsumedEvent& e, store::Write
   Context ctx;
   ctx.order_id = order_id;
   // A sequenced factory event is known by the Factory-side id (its causation).
-  ctx.cause = Cause{from_factory && !env.causationid.empty() ? env.causationid : env.id, env.type, actor,
-                    env.correlationid};
+  ctx.cause =
+      Cause{from_factory && !env.causationid.empty() ? env.causationid : env.id, env.type, actor, env.correlationid};
   auto now = events::parse_rfc3339(env.time);
   ctx.now = now ? format_rfc3339(*now) : env.time;
   ctx.policy = policy_;
@@ -86,8 +86,12 @@ HandlerOutcome OrderHandler::apply(const service::ConsumedEvent& e, store::Write
     const char* source = from_factory ? "factory" : (env.type == "order.expire-payment-deadline" ? "deadline" : "api");
     if (probe_ && refused->kind != RefusalKind::not_found) probe_->illegal.Add({{"source", source}}).Increment();
     if (role_ == HandlerRole::owner) {
-      log_.warn("input refused", {{"order_id", order_id}, {"operation", env.type}, {"status", "refused"},
-                                  {"event_id", env.id}, {"current_state", state}, {"error", refused->message}});
+      log_.warn("input refused", {{"order_id", order_id},
+                                  {"operation", env.type},
+                                  {"status", "refused"},
+                                  {"event_id", env.id},
+                                  {"current_state", state},
+                                  {"error", refused->message}});
     }
     // Factory events that do not fit are dead letters (the key gets parked);
     // an API command's refusal is its answer (409 / 404).
@@ -114,7 +118,8 @@ HandlerOutcome OrderHandler::apply(const service::ConsumedEvent& e, store::Write
   if (probe_) {
     if (std::holds_alternative<RegisterSale>(*input)) probe_->created.Increment();
     if (applied.from && applied.to) {
-      probe_->transitions.Add({{"from", std::string(to_string(*applied.from))}, {"to", std::string(to_string(*applied.to))}})
+      probe_->transitions
+          .Add({{"from", std::string(to_string(*applied.from))}, {"to", std::string(to_string(*applied.to))}})
           .Increment();
       if (*applied.to == State::unassigned) probe_->deadline_expiries.Increment();
     }
@@ -138,7 +143,8 @@ bool OrderHandler::enqueue_events(const Context& ctx, const std::vector<Emitted>
         ev.type, kEventSource, ctx.order_id, ev.data, ctx.cause.correlation_id.empty() ? id : ctx.cause.correlation_id,
         ctx.cause.event_id, [when] { return when; }, [id] { return id; });
     if (!envelope) {
-      log_.error("cannot build event", {{"type", ev.type}, {"order_id", ctx.order_id}, {"error", envelope.error().message}});
+      log_.error("cannot build event",
+                 {{"type", ev.type}, {"order_id", ctx.order_id}, {"error", envelope.error().message}});
       return false;
     }
     if (auto valid = schemas_.validate(*envelope); !valid) {

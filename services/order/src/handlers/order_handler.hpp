@@ -39,10 +39,10 @@ inline constexpr const char* kEventSource = "caas/order";
 struct OrderProbe {
   explicit OrderProbe(observability::Metrics& m);
   prometheus::Counter& created;
-  prometheus::Family<prometheus::Counter>& transitions;   // {from,to}
-  prometheus::Family<prometheus::Counter>& illegal;       // {source}
+  prometheus::Family<prometheus::Counter>& transitions;  // {from,to}
+  prometheus::Family<prometheus::Counter>& illegal;      // {source}
   prometheus::Counter& deadline_expiries;
-  prometheus::Family<prometheus::Gauge>& by_state;        // {state}
+  prometheus::Family<prometheus::Gauge>& by_state;  // {state}
   prometheus::Counter& sequenced;
 };
 

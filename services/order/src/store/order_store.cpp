@@ -9,7 +9,9 @@
 
 namespace caas::order::keys {
 
-std::string order(std::string_view id) { return std::string(kOrderPrefix).append(id); }
+std::string order(std::string_view id) {
+  return std::string(kOrderPrefix).append(id);
+}
 
 std::string sequence(int partition, int year) {
   char buf[32];
@@ -17,9 +19,13 @@ std::string sequence(int partition, int year) {
   return buf;
 }
 
-std::string outcome(std::string_view command_id) { return std::string("out/").append(command_id); }
+std::string outcome(std::string_view command_id) {
+  return std::string("out/").append(command_id);
+}
 
-std::string deadline(std::string_view order_id) { return std::string(kDeadlinePrefix).append(order_id); }
+std::string deadline(std::string_view order_id) {
+  return std::string(kDeadlinePrefix).append(order_id);
+}
 
 }  // namespace caas::order::keys
 

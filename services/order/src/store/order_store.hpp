@@ -39,7 +39,7 @@ namespace caas::order {
 struct CommandOutcome {
   bool applied = false;
   std::string order_id;
-  std::string error;          // refusal kind, e.g. illegal_transition
+  std::string error;  // refusal kind, e.g. illegal_transition
   std::string message;
   std::string current_state;  // empty when unknown
 };

@@ -18,8 +18,8 @@ namespace {
 
 const std::vector<std::string>& outcomes() {
   static const std::vector<std::string> kOutcomes{
-      "ok",          "duplicate",          "invalid_signature", "invalid_payload", "unsupported_media_type",
-      "too_large",   "rate_limited",       "unknown_order",     "unavailable",     "bad_request",
+      "ok",         "duplicate",    "invalid_signature", "invalid_payload", "unsupported_media_type",
+      "too_large",  "rate_limited", "unknown_order",     "unavailable",     "bad_request",
       "in_progress"};
   return kOutcomes;
 }
@@ -77,9 +77,9 @@ struct IngressApp::Exchange {
   std::string request_id;
   SteadyClock::time_point started = SteadyClock::now();
   SteadyClock::time_point produce_started{};
-  std::string key;              // first record's key (factory: the order id)
+  std::string key;  // first record's key (factory: the order id)
   std::string webhook_id;
-  std::string in_flight_key;    // non-empty while registered as in flight
+  std::string in_flight_key;  // non-empty while registered as in flight
   std::size_t records = 0;
   std::atomic<std::size_t> pending{0};
   std::atomic<bool> failed{false};
@@ -124,7 +124,8 @@ IngressApp::IngressApp(std::vector<SourceBinding> sources, IngressOptions option
                                           "Webhooks answered 503 (Kafka unreachable, backpressure, no ack)")),
       invalid_payload_(metrics.counter_family(
           "webhook_invalid_payload_total", "Signed webhooks refused as invalid (a burst: the partner changed format)")),
-      duplicates_(metrics.counter_family("webhook_duplicates_total", "Repeated webhook ids acknowledged without a record")),
+      duplicates_(
+          metrics.counter_family("webhook_duplicates_total", "Repeated webhook ids acknowledged without a record")),
       in_flight_(metrics.gauge_family("webhook_requests_in_flight", "Webhook requests being processed")) {
   const auto now = SteadyClock::now();
   for (auto& b : sources) {
@@ -232,14 +233,14 @@ void IngressApp::handle(Source& s, http::Request&& req, http::Responder respond)
   } else {
     x->webhook_id = header_or_empty(req, "webhook-id");
     if (!x->webhook_id.empty() && !valid_identifier(x->webhook_id, 128)) {
-      return finish(*x,
-                    responses::bad_request(style, "invalid_header",
-                                           "webhook-id must be 1..128 characters of [A-Za-z0-9._:-]"),
-                    "bad_request");
+      return finish(
+          *x,
+          responses::bad_request(style, "invalid_header", "webhook-id must be 1..128 characters of [A-Za-z0-9._:-]"),
+          "bad_request");
     }
-    auto verified = security::verify_standard_webhook(
-        x->webhook_id, header_or_empty(req, "webhook-timestamp"), req.body, header_or_empty(req, "webhook-signature"),
-        s.secrets, clock_(), options_.signature_tolerance);
+    auto verified = security::verify_standard_webhook(x->webhook_id, header_or_empty(req, "webhook-timestamp"),
+                                                      req.body, header_or_empty(req, "webhook-signature"), s.secrets,
+                                                      clock_(), options_.signature_tolerance);
     if (!verified) {
       s.signature_failures->Increment();
       const auto code = verified.error().code;
@@ -347,15 +348,14 @@ void IngressApp::handle(Source& s, http::Request&& req, http::Responder respond)
   if (!producer_.brokers_reachable_hint() || producer_.backpressured()) {
     release_in_flight(x->in_flight_key);
     log_.warn("webhook refused: Kafka unavailable", {source_field, correlation});
-    return finish(*x, responses::unavailable(style, "Kafka is unreachable or backlogged; retry later"),
-                  "unavailable");
+    return finish(*x, responses::unavailable(style, "Kafka is unreachable or backlogged; retry later"), "unavailable");
   }
   x->records = records.size();
   x->pending = records.size();
   x->produce_started = SteadyClock::now();
   for (std::size_t i = 0; i < records.size(); ++i) {
-    const auto status =
-        producer_.send(std::move(records[i]), [x](const kafka::DeliveryReport& r) { x->settle(1, r.error, r.message); });
+    const auto status = producer_.send(std::move(records[i]),
+                                       [x](const kafka::DeliveryReport& r) { x->settle(1, r.error, r.message); });
     if (status != kafka::SendStatus::queued) {
       const char* why = status == kafka::SendStatus::queue_full ? "producer queue full" : "record rejected";
       x->settle(records.size() - i, std::make_error_code(std::errc::resource_unavailable_try_again), why);

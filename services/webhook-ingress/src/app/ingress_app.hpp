@@ -39,7 +39,7 @@ namespace caas::ingress {
 
 struct IngressOptions {
   std::chrono::seconds signature_tolerance{300};  // Standard Webhooks, both directions
-  bool check_known_orders = true;                  // global switch over the sources' setting
+  bool check_known_orders = true;                 // global switch over the sources' setting
   std::chrono::milliseconds unknown_order_grace{std::chrono::minutes{10}};
   std::chrono::milliseconds dedup_retention{std::chrono::hours{48}};
   std::chrono::milliseconds unknown_order_retention{std::chrono::hours{24 * 7}};

@@ -75,7 +75,9 @@ IngressSettings load_ingress_settings(obs::EnvConfig& env) {
 
 IngressService::IngressService(events::Clock clock) : clock_(std::move(clock)) {}
 
-IngressService::~IngressService() { stop(); }
+IngressService::~IngressService() {
+  stop();
+}
 
 void IngressService::load_config(obs::EnvConfig& env) {
   settings_ = std::make_unique<IngressSettings>(load_ingress_settings(env));

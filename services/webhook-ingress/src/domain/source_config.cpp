@@ -20,7 +20,9 @@ std::size_t version_dot(std::string_view schema) {
 
 }  // namespace
 
-std::string SourceConfig::event_type() const { return schema.substr(0, version_dot(schema)); }
+std::string SourceConfig::event_type() const {
+  return schema.substr(0, version_dot(schema));
+}
 
 int SourceConfig::schema_version() const {
   const auto pos = version_dot(schema);
@@ -37,7 +39,9 @@ int SourceConfig::schema_version() const {
 std::string_view to_string(SignatureScheme s) {
   return s == SignatureScheme::factory_hmac ? "factory-hmac" : "standard-webhooks";
 }
-std::string_view to_string(PayloadKind k) { return k == PayloadKind::single ? "single" : "batch"; }
+std::string_view to_string(PayloadKind k) {
+  return k == PayloadKind::single ? "single" : "batch";
+}
 
 std::vector<SourceConfig> default_sources() {
   SourceConfig factory;
@@ -139,8 +143,8 @@ bool valid_path(std::string_view p) {
 Result<SourceConfig> parse_entry(const rapidjson::Value& v, const std::string& where) {
   if (!v.IsObject()) return config_error(where + ": must be an object");
   static const std::set<std::string, std::less<>> known{
-      "name",       "path",         "signature",   "secrets_env", "schema",     "topic",
-      "key_field",  "payload",      "items_field", "max_items",   "validator",  "responses",
+      "name",       "path",           "signature",          "secrets_env",     "schema",    "topic",
+      "key_field",  "payload",        "items_field",        "max_items",       "validator", "responses",
       "rate_limit", "max_body_bytes", "check_known_orders", "dedup_webhook_id"};
   for (auto m = v.MemberBegin(); m != v.MemberEnd(); ++m) {
     std::string_view key(m->name.GetString(), m->name.GetStringLength());
@@ -148,11 +152,11 @@ Result<SourceConfig> parse_entry(const rapidjson::Value& v, const std::string& w
   }
   EntryReader r(v, where);
   SourceConfig s;
-#define CAAS_TAKE(dst, expr)             \
-  do {                                   \
-    auto res_ = (expr);                  \
-    if (!res_) return res_.error();      \
-    dst = std::move(res_.value());       \
+#define CAAS_TAKE(dst, expr)        \
+  do {                              \
+    auto res_ = (expr);             \
+    if (!res_) return res_.error(); \
+    dst = std::move(res_.value());  \
   } while (false)
   CAAS_TAKE(s.name, r.string("name", true));
   CAAS_TAKE(s.path, r.string("path", true));
@@ -219,8 +223,7 @@ Result<SourceConfig> parse_entry(const rapidjson::Value& v, const std::string& w
   CAAS_TAKE(body, r.number(v, where, "max_body_bytes", 64 * 1024, 16, 16 * 1024 * 1024));
   s.max_body_bytes = static_cast<std::size_t>(body);
   CAAS_TAKE(s.check_known_orders, r.boolean("check_known_orders", false));
-  CAAS_TAKE(s.dedup_webhook_id,
-            r.boolean("dedup_webhook_id", s.signature == SignatureScheme::standard_webhooks));
+  CAAS_TAKE(s.dedup_webhook_id, r.boolean("dedup_webhook_id", s.signature == SignatureScheme::standard_webhooks));
 #undef CAAS_TAKE
   if (s.dedup_webhook_id && s.signature != SignatureScheme::standard_webhooks) {
     return config_error(where + ".dedup_webhook_id: needs signature standard-webhooks (webhook-id header)");

@@ -28,13 +28,13 @@ struct RateLimit {
 };
 
 struct SourceConfig {
-  std::string name;         // metric label, receipt `source`
-  std::string path;         // POST route
+  std::string name;  // metric label, receipt `source`
+  std::string path;  // POST route
   SignatureScheme signature = SignatureScheme::factory_hmac;
   std::string secrets_env;  // variable naming the secrets file
   std::string schema;       // schema id of one record's data, "<type>.v<N>"
   std::string topic;
-  std::string key_field;    // field of each record used as the Kafka key
+  std::string key_field;  // field of each record used as the Kafka key
   PayloadKind payload = PayloadKind::single;
   std::string items_field;  // batch: array member holding the records
   std::size_t max_items = 1000;

@@ -23,14 +23,18 @@ FieldError fail(std::string_view prefix, std::string_view field, std::string mes
   return FieldError{join(prefix, field), std::move(message)};
 }
 
-std::string_view str(const rapidjson::Value& v) { return {v.GetString(), v.GetStringLength()}; }
+std::string_view str(const rapidjson::Value& v) {
+  return {v.GetString(), v.GetStringLength()};
+}
 
 const rapidjson::Value* member(const rapidjson::Value& obj, const char* name) {
   auto it = obj.FindMember(name);
   return it == obj.MemberEnd() ? nullptr : &it->value;
 }
 
-bool is_null_or_absent(const rapidjson::Value* v) { return v == nullptr || v->IsNull(); }
+bool is_null_or_absent(const rapidjson::Value* v) {
+  return v == nullptr || v->IsNull();
+}
 
 // Partner timestamps: strictly RFC 3339, and plausible. Anything before 2000
 // or more than a day ahead is a broken clock or a hostile value, not data.
@@ -62,8 +66,7 @@ bool one_of(std::string_view s, std::initializer_list<std::string_view> allowed)
 
 // A required string member whose value must be one of `allowed`; the error
 // message lists them, so list and message cannot drift apart.
-std::optional<FieldError> check_required_enum(const rapidjson::Value& obj, std::string_view prefix,
-                                              const char* field,
+std::optional<FieldError> check_required_enum(const rapidjson::Value& obj, std::string_view prefix, const char* field,
                                               std::initializer_list<std::string_view> allowed) {
   const auto* v = member(obj, field);
   if (v == nullptr) return fail(prefix, field, "is required");
@@ -79,8 +82,8 @@ std::optional<FieldError> check_required_enum(const rapidjson::Value& obj, std::
 }
 
 // Flat maps of scalars (active configuration, reported parameters).
-std::optional<FieldError> check_scalar_map(const rapidjson::Value& v, std::string_view prefix,
-                                           std::string_view field, std::size_t max_entries) {
+std::optional<FieldError> check_scalar_map(const rapidjson::Value& v, std::string_view prefix, std::string_view field,
+                                           std::size_t max_entries) {
   if (!v.IsObject()) return fail(prefix, field, "must be an object");
   if (v.MemberCount() > max_entries) {
     return fail(prefix, field, "has more than " + std::to_string(max_entries) + " entries");

@@ -83,8 +83,9 @@ TEST_CASE("invalid requests: 400 naming the field, 415, 413, and nothing is crea
   auto r = h.place(bad);
   REQUIRE(r);
   CHECK(r->status == 400);
-  CHECK(r->body ==
-        R"({"error_code":"INVALID_SPECIFICATION","message":"Unknown option code: INVALID_OPTION","field":"vehicle_specification.initial_options[1]"})");
+  CHECK(
+      r->body ==
+      R"({"error_code":"INVALID_SPECIFICATION","message":"Unknown option code: INVALID_OPTION","field":"vehicle_specification.initial_options[1]"})");
 
   std::string no_city = order_body();
   no_city.replace(no_city.find("\"city\":\"Madrid\","), 16, "");
@@ -280,10 +281,9 @@ TEST_CASE("a failed quality check reworks the order once, reported and polled", 
   h.set_faults(R"({"production":{"qc_failure_probability":1.0}})");
   const auto id = h.place_ok("CUST-QC");
   REQUIRE(h.wait_settled(id, "ARRIVED_AT_DEALERSHIP"));
-  const std::vector<std::string> expected{"ORDERED",           "IN_PRODUCTION", "ASSEMBLY_COMPLETE",
-                                          "QUALITY_CHECK",     "IN_PRODUCTION", "ASSEMBLY_COMPLETE",
-                                          "QUALITY_CHECK",     "READY_FOR_SHIPMENT", "SHIPPED",
-                                          "ARRIVED_AT_DEALERSHIP"};
+  const std::vector<std::string> expected{
+      "ORDERED",           "IN_PRODUCTION", "ASSEMBLY_COMPLETE",  "QUALITY_CHECK", "IN_PRODUCTION",
+      "ASSEMBLY_COMPLETE", "QUALITY_CHECK", "READY_FOR_SHIPMENT", "SHIPPED",       "ARRIVED_AT_DEALERSHIP"};
   CHECK(statuses_of(h.receiver.accepted(id)) == expected);
   auto st = parse(h.status(id)->body);
   REQUIRE(st["status_history"].Size() == expected.size());

@@ -9,8 +9,8 @@
 #include <caas/events/json.hpp>
 #include <caas/events/time.hpp>
 
-#include <catch2/catch.hpp>
 #include <rapidjson/pointer.h>
+#include <catch2/catch.hpp>
 
 using namespace caas;
 using namespace caas::factory_sim;
@@ -73,7 +73,8 @@ TEST_CASE("a seed-000 order request is valid", "[unit][placement]") {
   CHECK(req.customer_id == "CAAS-CUST-123456");
   CHECK(req.vehicle_specification.initial_options == std::vector<std::string>{"POWER_BOOST_50", "ADAS_LEVEL_2"});
   CHECK(req.delivery_address.city == "Madrid");
-  CHECK(req.plan_comercial_json == R"({"maintenance_included":true,"warranty_years":5,"opciones_permanentes":["POWER_BOOST_50"]})");
+  CHECK(req.plan_comercial_json ==
+        R"({"maintenance_included":true,"warranty_years":5,"opciones_permanentes":["POWER_BOOST_50"]})");
 }
 
 TEST_CASE("an unknown option code is INVALID_SPECIFICATION naming its index", "[unit][placement]") {
@@ -82,8 +83,9 @@ TEST_CASE("an unknown option code is INVALID_SPECIFICATION naming its index", "[
   CHECK(e.error_code == "INVALID_SPECIFICATION");
   CHECK(e.message == "Unknown option code: INVALID_OPTION");
   CHECK(e.field == "vehicle_specification.initial_options[1]");
-  CHECK(e.to_json() ==
-        R"({"error_code":"INVALID_SPECIFICATION","message":"Unknown option code: INVALID_OPTION","field":"vehicle_specification.initial_options[1]"})");
+  CHECK(
+      e.to_json() ==
+      R"({"error_code":"INVALID_SPECIFICATION","message":"Unknown option code: INVALID_OPTION","field":"vehicle_specification.initial_options[1]"})");
 }
 
 TEST_CASE("specification errors name the field", "[unit][placement]") {
@@ -132,7 +134,8 @@ TEST_CASE("missing or mistyped fields are INVALID_REQUEST naming the field", "[u
 }
 
 TEST_CASE("a configured catalogue replaces the defaults and refuses unknown members", "[unit][catalogue]") {
-  auto c = parse_catalogue(R"({"platform_bases":["TRUCK_2030"],"option_codes":["WINCH"],"colors":["RED"],"lead_time_days":10})");
+  auto c = parse_catalogue(
+      R"({"platform_bases":["TRUCK_2030"],"option_codes":["WINCH"],"colors":["RED"],"lead_time_days":10})");
   REQUIRE(c);
   CHECK(c->has_platform("TRUCK_2030"));
   CHECK_FALSE(c->has_platform("SUV_ELECTRIC_2024"));
@@ -262,12 +265,15 @@ TEST_CASE("bodies are seed 000 field for field", "[unit][views]") {
   const auto id = book.create(valid_request(), "k", "fp", t, rng)->id;
   book.advance(t + 2 * 24h, 0.0, false, rng);
   const Order& o = *book.find(id);
-  CHECK(placement_response(o) ==
-        R"({"order_id":"FAC-2024-000001","status":"ORDERED","estimated_delivery_date":"2024-02-15","manufacturing_location":"Barcelona Factory","created_at":"2024-01-10T14:30:00.000Z"})");
-  CHECK(status_response(o) ==
-        R"({"order_id":"FAC-2024-000001","status":"IN_PRODUCTION","status_history":[{"status":"ORDERED","timestamp":"2024-01-10T14:30:00.000Z"},{"status":"IN_PRODUCTION","timestamp":"2024-01-12T14:30:00.000Z"}],"estimated_delivery_date":"2024-02-15","current_location":"Barcelona Factory - Assembly Line 3"})");
-  CHECK(webhook_body(o, o.current()) ==
-        R"({"order_id":"FAC-2024-000001","status":"IN_PRODUCTION","timestamp":"2024-01-12T14:30:00.000Z","estimated_completion_date":"2024-02-15","notes":"Manufacturing started","location":"Barcelona Factory - Assembly Line 3"})");
+  CHECK(
+      placement_response(o) ==
+      R"({"order_id":"FAC-2024-000001","status":"ORDERED","estimated_delivery_date":"2024-02-15","manufacturing_location":"Barcelona Factory","created_at":"2024-01-10T14:30:00.000Z"})");
+  CHECK(
+      status_response(o) ==
+      R"({"order_id":"FAC-2024-000001","status":"IN_PRODUCTION","status_history":[{"status":"ORDERED","timestamp":"2024-01-10T14:30:00.000Z"},{"status":"IN_PRODUCTION","timestamp":"2024-01-12T14:30:00.000Z"}],"estimated_delivery_date":"2024-02-15","current_location":"Barcelona Factory - Assembly Line 3"})");
+  CHECK(
+      webhook_body(o, o.current()) ==
+      R"({"order_id":"FAC-2024-000001","status":"IN_PRODUCTION","timestamp":"2024-01-12T14:30:00.000Z","estimated_completion_date":"2024-02-15","notes":"Manufacturing started","location":"Barcelona Factory - Assembly Line 3"})");
   CHECK(location_for(o, Status::shipped) == "In Transit - Madrid Route");
   CHECK(location_for(o, Status::arrived_at_dealership) == "Dealership DEALER-ES-001");
   const auto control = build_json([&](JsonWriter& w) { write_control_order(w, o, 3); });

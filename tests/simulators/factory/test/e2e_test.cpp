@@ -15,9 +15,13 @@ using namespace caas::factory_sim::test;
 
 namespace {
 
-std::filesystem::path fresh_dir() { return caas::testing::fresh_dir("factory-sim-e2e"); }
+std::filesystem::path fresh_dir() {
+  return caas::testing::fresh_dir("factory-sim-e2e");
+}
 
-void write_file(const std::filesystem::path& p, const std::string& text) { std::ofstream(p) << text; }
+void write_file(const std::filesystem::path& p, const std::string& text) {
+  std::ofstream(p) << text;
+}
 
 std::string read_file(const std::filesystem::path& p) {
   std::ifstream in(p);
@@ -33,11 +37,10 @@ TEST_CASE("the binary listens, announces its port, sends signed webhooks and sto
   const auto dir = fresh_dir();
   write_file(dir / "tokens", std::string("# current\n") + kToken + "\n");
   write_file(dir / "secret", std::string("# signing secret, current first\n") + kSecret + "\nprevious-secret\n");
-  testing::ChildProcess sim({CAAS_FACTORY_SIM_BINARY, "--api-token-file", (dir / "tokens").string(), "--port-file",
-                             (dir / "port").string(), "--webhook-url", receiver.url(), "--stage-interval=20ms",
-                             "--retry-base", "10ms", "--seed", "11"},
-                            {{"CAAS_FACTORY_SIM_WEBHOOK_SECRET_FILE", (dir / "secret").string()},
-                             {"CAAS_LOG_LEVEL", "warn"}});
+  testing::ChildProcess sim(
+      {CAAS_FACTORY_SIM_BINARY, "--api-token-file", (dir / "tokens").string(), "--port-file", (dir / "port").string(),
+       "--webhook-url", receiver.url(), "--stage-interval=20ms", "--retry-base", "10ms", "--seed", "11"},
+      {{"CAAS_FACTORY_SIM_WEBHOOK_SECRET_FILE", (dir / "secret").string()}, {"CAAS_LOG_LEVEL", "warn"}});
   auto line = sim.wait_for_line("caas-factory-sim listening on 127.0.0.1:", 10s);
   REQUIRE(line);
   const std::string port = read_file(dir / "port");

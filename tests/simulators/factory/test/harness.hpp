@@ -54,7 +54,9 @@ inline rapidjson::Document parse(std::string_view text) {
   return std::move(*doc);
 }
 
-inline std::string str(const rapidjson::Value& v) { return std::string(v.GetString(), v.GetStringLength()); }
+inline std::string str(const rapidjson::Value& v) {
+  return std::string(v.GetString(), v.GetStringLength());
+}
 
 /// A factory webhook endpoint: verifies X-Factory-Signature, records what it
 /// accepted, answers scripted statuses first (503, 404, 400...), then 200.
@@ -169,8 +171,7 @@ class Harness {
     base = "http://127.0.0.1:" + std::to_string(sim->port());
   }
 
-  Result<http::Response> place(const std::string& body, const std::string& key = {},
-                               const std::string& token = kToken,
+  Result<http::Response> place(const std::string& body, const std::string& key = {}, const std::string& token = kToken,
                                std::optional<std::chrono::milliseconds> timeout = std::nullopt) {
     http::ClientRequest r{"POST", base + "/api/v1/orders", {}, body};
     r.headers.set("Content-Type", "application/json");
@@ -243,8 +244,8 @@ inline std::vector<std::string> statuses_of(const std::vector<WebhookReceiver::W
   return out;
 }
 
-inline const std::vector<std::string> kFullPath{"ORDERED",         "IN_PRODUCTION",      "ASSEMBLY_COMPLETE",
-                                                "QUALITY_CHECK",   "READY_FOR_SHIPMENT", "SHIPPED",
-                                                "ARRIVED_AT_DEALERSHIP"};
+inline const std::vector<std::string> kFullPath{
+    "ORDERED", "IN_PRODUCTION",        "ASSEMBLY_COMPLETE", "QUALITY_CHECK", "READY_FOR_SHIPMENT",
+    "SHIPPED", "ARRIVED_AT_DEALERSHIP"};
 
 }  // namespace caas::factory_sim::test

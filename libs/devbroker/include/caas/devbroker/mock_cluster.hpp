@@ -25,8 +25,7 @@ class MockCluster {
  public:
   /// Throws std::runtime_error if the cluster or a topic cannot be created.
   /// Topics get min(replication_factor, brokers) replicas.
-  explicit MockCluster(int brokers = 3,
-                       const kafka::TopicTable& topics = kafka::builtin_topic_table());
+  explicit MockCluster(int brokers = 3, const kafka::TopicTable& topics = kafka::builtin_topic_table());
   ~MockCluster();
   MockCluster(const MockCluster&) = delete;
   MockCluster& operator=(const MockCluster&) = delete;

@@ -16,19 +16,17 @@ namespace caas::devbroker::testing {
 /// the call (replay mode, no group), ordered per partition; partitions in
 /// ascending order. Throws std::runtime_error if the end is not reached
 /// within `timeout`.
-std::vector<kafka::ConsumedRecord> consume_all(const std::string& bootstrap,
-                                               const std::string& topic,
-                                               std::chrono::milliseconds timeout =
-                                                   std::chrono::milliseconds{10000});
+std::vector<kafka::ConsumedRecord> consume_all(const std::string& bootstrap, const std::string& topic,
+                                               std::chrono::milliseconds timeout = std::chrono::milliseconds{10000});
 
 /// Reads `topic` from the beginning until at least `count` records arrived
 /// (records may still be being produced). Returns what it has at the
 /// deadline, which may be fewer (the caller's REQUIRE states the
 /// expectation).
-std::vector<kafka::ConsumedRecord> consume_at_least(const std::string& bootstrap,
-                                                    const std::string& topic, std::size_t count,
-                                                    std::chrono::milliseconds timeout =
-                                                        std::chrono::milliseconds{10000});
+std::vector<kafka::ConsumedRecord> consume_at_least(const std::string& bootstrap, const std::string& topic,
+                                                    std::size_t count,
+                                                    std::chrono::milliseconds timeout = std::chrono::milliseconds{
+                                                        10000});
 
 /// Produces records and waits for every acknowledgement; throws
 /// std::runtime_error on any failure or timeout.

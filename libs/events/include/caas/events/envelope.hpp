@@ -47,15 +47,13 @@ IdGenerator seeded_uuid_generator(std::uint64_t seed);
 /// Builds envelopes for one source with an injected clock and id generator.
 class EnvelopeBuilder {
  public:
-  explicit EnvelopeBuilder(std::string source, Clock clock = system_now,
-                           IdGenerator ids = random_uuid_generator());
+  explicit EnvelopeBuilder(std::string source, Clock clock = system_now, IdGenerator ids = random_uuid_generator());
 
   /// `data_json` must be a JSON object (strictly parsed, stored compact).
   /// `dataschema` defaults to dataschema_for(type). Errors as parse_strict_json
   /// or invalid_attribute (empty type/subject/correlation id, data not an object).
-  Result<Envelope> build(std::string_view type, std::string_view subject,
-                         std::string_view data_json, std::string_view correlation_id,
-                         std::string_view causation_id = {},
+  Result<Envelope> build(std::string_view type, std::string_view subject, std::string_view data_json,
+                         std::string_view correlation_id, std::string_view causation_id = {},
                          std::string_view dataschema = {}) const;
 
  private:
@@ -64,10 +62,9 @@ class EnvelopeBuilder {
   IdGenerator ids_;
 };
 
-Result<Envelope> make_envelope(std::string_view type, std::string_view source,
-                               std::string_view subject, std::string_view data_json,
-                               std::string_view correlation_id, std::string_view causation_id,
-                               const Clock& clock = system_now,
+Result<Envelope> make_envelope(std::string_view type, std::string_view source, std::string_view subject,
+                               std::string_view data_json, std::string_view correlation_id,
+                               std::string_view causation_id, const Clock& clock = system_now,
                                const IdGenerator& ids = random_uuid_generator());
 
 /// Compact JSON, attributes in a fixed order, `data` embedded as an object.

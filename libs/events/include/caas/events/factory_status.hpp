@@ -25,10 +25,13 @@ enum class FactoryStatus {
   arrived_at_dealership,
 };
 
-inline constexpr std::array<FactoryStatus, 7> kAllFactoryStatuses{
-    FactoryStatus::ordered,       FactoryStatus::in_production,      FactoryStatus::assembly_complete,
-    FactoryStatus::quality_check, FactoryStatus::ready_for_shipment, FactoryStatus::shipped,
-    FactoryStatus::arrived_at_dealership};
+inline constexpr std::array<FactoryStatus, 7> kAllFactoryStatuses{FactoryStatus::ordered,
+                                                                  FactoryStatus::in_production,
+                                                                  FactoryStatus::assembly_complete,
+                                                                  FactoryStatus::quality_check,
+                                                                  FactoryStatus::ready_for_shipment,
+                                                                  FactoryStatus::shipped,
+                                                                  FactoryStatus::arrived_at_dealership};
 
 /// Wire name, e.g. "IN_PRODUCTION".
 std::string_view to_string(FactoryStatus s) noexcept;
@@ -36,7 +39,9 @@ std::string_view to_string(FactoryStatus s) noexcept;
 std::optional<FactoryStatus> parse_factory_status(std::string_view name) noexcept;
 
 /// Position in the manufacturing sequence (ORDERED = 0 ... ARRIVED_AT_DEALERSHIP = 6).
-constexpr int rank(FactoryStatus s) noexcept { return static_cast<int>(s); }
+constexpr int rank(FactoryStatus s) noexcept {
+  return static_cast<int>(s);
+}
 
 /// The next status on the normal path; nullopt for ARRIVED_AT_DEALERSHIP.
 /// (The one backward move, QUALITY_CHECK -> IN_PRODUCTION on a failed

@@ -25,8 +25,7 @@ struct StrictJsonLimits {
 
 /// Errors: invalid_json, invalid_utf8, nesting_too_deep, duplicate_key,
 /// limit_exceeded — the message names the byte offset.
-Result<rapidjson::Document> parse_strict_json(std::string_view text,
-                                              const StrictJsonLimits& limits = {});
+Result<rapidjson::Document> parse_strict_json(std::string_view text, const StrictJsonLimits& limits = {});
 
 /// Compact serialisation of a value.
 std::string to_json(const rapidjson::Value& v);

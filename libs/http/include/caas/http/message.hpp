@@ -83,8 +83,7 @@ using ErrorFields = std::vector<std::pair<std::string, JsonScalar>>;
 /// The one way to build DESIGN.md §6 error bodies:
 /// {"error":"<short>","message":"<human readable>", ...extra}.
 /// 429 and 503 get `Retry-After: 1` unless the caller sets another value.
-Response error_response(int status, std::string_view error, std::string_view message,
-                        const ErrorFields& extra = {});
+Response error_response(int status, std::string_view error, std::string_view message, const ErrorFields& extra = {});
 
 /// Reason phrase for a status code ("Not Found"); "Unknown" otherwise.
 std::string_view reason_phrase(int status);

@@ -99,20 +99,20 @@ class ServerObserver {
 };
 
 struct ServerOptions {
-  std::string address = "0.0.0.0";  // bind address
-  std::uint16_t port = 0;           // 0 = ephemeral; Server::port() reports it
-  unsigned threads = 1;             // io_context threads
-  std::size_t max_body_bytes = 1 << 20;     // larger bodies -> 413
-  std::size_t max_header_bytes = 16 << 10;  // larger request head -> 431
-  std::size_t max_connections = 10000;      // above it new sockets are closed at once
-  std::size_t max_in_flight = 4096;         // requests in handlers; above -> 503 + Retry-After
-  std::size_t max_pipelined = 16;           // queued responses per connection before reading pauses
-  std::chrono::milliseconds header_read_timeout{10'000};  // whole request head (slowloris)
-  std::chrono::milliseconds body_read_timeout{30'000};    // whole body
-  std::chrono::milliseconds idle_timeout{60'000};  // keep-alive wait for the next request
-  std::chrono::milliseconds write_timeout{30'000}; // writing one response to a slow reader
+  std::string address = "0.0.0.0";                         // bind address
+  std::uint16_t port = 0;                                  // 0 = ephemeral; Server::port() reports it
+  unsigned threads = 1;                                    // io_context threads
+  std::size_t max_body_bytes = 1 << 20;                    // larger bodies -> 413
+  std::size_t max_header_bytes = 16 << 10;                 // larger request head -> 431
+  std::size_t max_connections = 10000;                     // above it new sockets are closed at once
+  std::size_t max_in_flight = 4096;                        // requests in handlers; above -> 503 + Retry-After
+  std::size_t max_pipelined = 16;                          // queued responses per connection before reading pauses
+  std::chrono::milliseconds header_read_timeout{10'000};   // whole request head (slowloris)
+  std::chrono::milliseconds body_read_timeout{30'000};     // whole body
+  std::chrono::milliseconds idle_timeout{60'000};          // keep-alive wait for the next request
+  std::chrono::milliseconds write_timeout{30'000};         // writing one response to a slow reader
   std::optional<std::size_t> max_requests_per_connection;  // then "Connection: close"
-  std::chrono::milliseconds shutdown_grace{5'000};  // default for stop() and the destructor
+  std::chrono::milliseconds shutdown_grace{5'000};         // default for stop() and the destructor
 };
 
 /// The server. Single use: construct, start(), stop() (or destroy).

@@ -13,10 +13,10 @@ namespace caas::http {
 
 /// An absolute http(s) URL split for a client request.
 struct Url {
-  std::string scheme;  // "http" or "https" (lower case)
-  std::string host;    // name or address; IPv6 without brackets
+  std::string scheme;      // "http" or "https" (lower case)
+  std::string host;        // name or address; IPv6 without brackets
   std::uint16_t port = 0;  // explicit, or 80/443 by scheme
-  std::string target;  // path + query, at least "/"; fragment dropped
+  std::string target;      // path + query, at least "/"; fragment dropped
 
   bool tls() const { return scheme == "https"; }
   /// Value for the Host header: host, plus ":port" when not the default.

@@ -32,7 +32,7 @@ namespace caas::kafka {
 inline constexpr std::int64_t kOffsetBeginning = RD_KAFKA_OFFSET_BEGINNING;  // -2
 inline constexpr std::int64_t kOffsetEnd = RD_KAFKA_OFFSET_END;              // -1
 /// "Use the group's committed offset, else auto.offset.reset."
-inline constexpr std::int64_t kOffsetStored = RD_KAFKA_OFFSET_STORED;        // -1000
+inline constexpr std::int64_t kOffsetStored = RD_KAFKA_OFFSET_STORED;  // -1000
 
 struct TopicPartition {
   std::string topic;
@@ -98,9 +98,7 @@ class Message {
   std::string_view key() const;
   std::string_view value() const;
   const Headers& headers() const { return headers_; }
-  std::optional<std::string_view> header(std::string_view name) const {
-    return find_header(headers_, name);
-  }
+  std::optional<std::string_view> header(std::string_view name) const { return find_header(headers_, name); }
   /// Broker/producer timestamp in ms since epoch, -1 if none.
   std::int64_t timestamp_ms() const;
 
@@ -166,9 +164,9 @@ class Consumer {
   /// Commits msg.offset()+1 for msg's partition.
   Result<void> commit_message(const Message& msg, bool async = false);
   /// The group's committed offsets for `partitions` (kOffsetStored/-1001 = none).
-  Result<std::vector<TopicPartitionOffset>> committed(
-      const std::vector<TopicPartition>& partitions,
-      std::chrono::milliseconds timeout = std::chrono::milliseconds{5000});
+  Result<std::vector<TopicPartitionOffset>> committed(const std::vector<TopicPartition>& partitions,
+                                                      std::chrono::milliseconds timeout = std::chrono::milliseconds{
+                                                          5000});
 
   /// Stop/restart fetching from these partitions (backpressure) without
   /// losing the assignment. Position is kept.
@@ -179,8 +177,9 @@ class Consumer {
                     std::chrono::milliseconds timeout = std::chrono::milliseconds{5000});
 
   /// Partition ids of `topic`, from broker metadata.
-  Result<std::vector<std::int32_t>> list_partitions(
-      const std::string& topic, std::chrono::milliseconds timeout = std::chrono::milliseconds{5000});
+  Result<std::vector<std::int32_t>> list_partitions(const std::string& topic,
+                                                    std::chrono::milliseconds timeout = std::chrono::milliseconds{
+                                                        5000});
   /// Low/high watermarks of every partition of `topic`: a replay is caught up
   /// on a partition once it has consumed offset high-1 (or high == low).
   Result<std::vector<PartitionWatermarks>> query_watermarks(
@@ -196,8 +195,8 @@ class Consumer {
   struct HandleDeleter {
     void operator()(rd_kafka_t* rk) const noexcept;
   };
-  static void rebalance_trampoline(rd_kafka_t* rk, rd_kafka_resp_err_t err,
-                                   rd_kafka_topic_partition_list_t* partitions, void* opaque);
+  static void rebalance_trampoline(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions,
+                                   void* opaque);
   void on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions);
 
   ConsumerOptions options_;

@@ -46,8 +46,7 @@ struct DlqInfo {
 /// "dlq.*" (a dead letter that was replayed and failed again) are replaced,
 /// so every dlq.* header occurs exactly once. Partition left to the
 /// partitioner (same key -> same DLQ partition, order kept per key).
-Record make_dlq_record(std::string_view service, const ConsumedRecordView& original,
-                       const DlqInfo& info);
+Record make_dlq_record(std::string_view service, const ConsumedRecordView& original, const DlqInfo& info);
 
 class DlqPublisher {
  public:
@@ -58,9 +57,8 @@ class DlqPublisher {
 
   /// Hands the dead letter to the sink. The caller commits the original
   /// offset only after `on_delivery` reported success.
-  SendStatus publish(const ConsumedRecordView& original, ErrorClass error_class,
-                     std::string error_message, int attempts,
-                     std::chrono::system_clock::time_point first_failed_at, bool parked,
+  SendStatus publish(const ConsumedRecordView& original, ErrorClass error_class, std::string error_message,
+                     int attempts, std::chrono::system_clock::time_point first_failed_at, bool parked,
                      DeliveryCallback on_delivery);
 
  private:

@@ -53,9 +53,9 @@ using DeliveryCallback = std::function<void(const DeliveryReport&)>;
 
 /// Outcome of handing a record to a sink (not of its delivery).
 enum class SendStatus {
-  queued,       // accepted; the callback will run exactly once
-  queue_full,   // backpressure: retry later; the callback will NOT run
-  rejected,     // permanent local error (unknown topic, too large, closed)
+  queued,      // accepted; the callback will run exactly once
+  queue_full,  // backpressure: retry later; the callback will NOT run
+  rejected,    // permanent local error (unknown topic, too large, closed)
 };
 
 /// Anything that can send records asynchronously. Producer implements it;

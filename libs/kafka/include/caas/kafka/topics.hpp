@@ -13,11 +13,11 @@ namespace caas::kafka {
 struct TopicSpec {
   std::string name;
   int partitions = 1;
-  int replication_factor = 3;   // table default unless given per topic
-  int min_insync_replicas = 2;  // table default unless given per topic
+  int replication_factor = 3;      // table default unless given per topic
+  int min_insync_replicas = 2;     // table default unless given per topic
   std::int64_t retention_ms = -1;  // -1 = forever
-  std::string key;         // documentation: what the record key is
-  std::string written_by;  // documentation: producing service(s)
+  std::string key;                 // documentation: what the record key is
+  std::string written_by;          // documentation: producing service(s)
 };
 
 struct TopicTable {

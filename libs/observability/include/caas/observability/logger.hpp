@@ -53,8 +53,8 @@ struct Field {
   Field(std::string k, float v) : key(std::move(k)), value(static_cast<double>(v)) {}
   Field(std::string k, Redacted v) : key(std::move(k)), value(std::move(v)) {}
   template <std::integral I>
-    requires(!std::same_as<I, bool> && !std::same_as<I, char>)
-  Field(std::string k, I v) : key(std::move(k)), value(static_cast<std::int64_t>(v)) {}
+  requires(!std::same_as<I, bool> && !std::same_as<I, char>) Field(std::string k, I v)
+      : key(std::move(k)), value(static_cast<std::int64_t>(v)) {}
 };
 
 using Fields = std::vector<Field>;
@@ -106,10 +106,18 @@ class Logger {
 
   void log(LogLevel level, std::string_view message, std::initializer_list<Field> fields = {}) const;
   void log(LogLevel level, std::string_view message, const Fields& fields) const;
-  void debug(std::string_view message, std::initializer_list<Field> fields = {}) const { log(LogLevel::debug, message, fields); }
-  void info(std::string_view message, std::initializer_list<Field> fields = {}) const { log(LogLevel::info, message, fields); }
-  void warn(std::string_view message, std::initializer_list<Field> fields = {}) const { log(LogLevel::warn, message, fields); }
-  void error(std::string_view message, std::initializer_list<Field> fields = {}) const { log(LogLevel::error, message, fields); }
+  void debug(std::string_view message, std::initializer_list<Field> fields = {}) const {
+    log(LogLevel::debug, message, fields);
+  }
+  void info(std::string_view message, std::initializer_list<Field> fields = {}) const {
+    log(LogLevel::info, message, fields);
+  }
+  void warn(std::string_view message, std::initializer_list<Field> fields = {}) const {
+    log(LogLevel::warn, message, fields);
+  }
+  void error(std::string_view message, std::initializer_list<Field> fields = {}) const {
+    log(LogLevel::error, message, fields);
+  }
 
   /// Builds the line without writing it (exposed for tests and tools).
   std::string format(LogLevel level, std::string_view message, const Field* fields, std::size_t count) const;

@@ -32,8 +32,7 @@ const prometheus::Histogram::BucketBoundaries& default_latency_buckets();
 /// any label set can be created on demand (ScopedTimer's outcome label).
 class HistogramFamily {
  public:
-  HistogramFamily(prometheus::Family<prometheus::Histogram>& family,
-                  prometheus::Histogram::BucketBoundaries buckets)
+  HistogramFamily(prometheus::Family<prometheus::Histogram>& family, prometheus::Histogram::BucketBoundaries buckets)
       : family_(&family),
         buckets_(std::make_shared<const prometheus::Histogram::BucketBoundaries>(std::move(buckets))) {}
   prometheus::Histogram& with(const prometheus::Labels& labels) const { return family_->Add(labels, *buckets_); }

@@ -87,8 +87,7 @@ class RetryPolicy {
   };
 
   /// Classes missing from `rules` are never retried.
-  RetryPolicy(std::map<ErrorClass, RetryRule> rules, Options options,
-              UniformRandom random = make_uniform_random());
+  RetryPolicy(std::map<ErrorClass, RetryRule> rules, Options options, UniformRandom random = make_uniform_random());
 
   /// `attempt` = number of attempts made so far (1 after the first failure);
   /// `elapsed` = time since the first attempt started; `retry_after` = the

@@ -22,8 +22,7 @@ namespace caas::security {
 
 /// Errors: missing_header (empty header), malformed (not 64 hex digits),
 /// bad_signature. On success says which secret matched.
-Result<SecretMatch> verify_factory_signature(std::string_view body, std::string_view header,
-                                             const SecretSet& secrets);
+Result<SecretMatch> verify_factory_signature(std::string_view body, std::string_view header, const SecretSet& secrets);
 
 /// Lowercase hex HMAC-SHA256(secret, body) — the X-Factory-Signature value.
 std::string sign_factory(std::string_view body, std::string_view secret);
@@ -31,14 +30,13 @@ std::string sign_factory(std::string_view body, std::string_view secret);
 /// Errors: missing_header (any of the three empty), malformed (timestamp not
 /// an integer, no parseable v1 entry), timestamp_out_of_tolerance,
 /// bad_signature.
-Result<SecretMatch> verify_standard_webhook(
-    std::string_view id, std::string_view timestamp, std::string_view body,
-    std::string_view signature_header, const SecretSet& secrets,
-    std::chrono::system_clock::time_point now,
-    std::chrono::seconds tolerance = std::chrono::minutes{5});
+Result<SecretMatch> verify_standard_webhook(std::string_view id, std::string_view timestamp, std::string_view body,
+                                            std::string_view signature_header, const SecretSet& secrets,
+                                            std::chrono::system_clock::time_point now,
+                                            std::chrono::seconds tolerance = std::chrono::minutes{5});
 
 /// "v1,<base64 HMAC-SHA256(secret, id.timestamp.body)>"; `secret` is raw bytes.
-std::string sign_standard_webhook(std::string_view id, std::int64_t timestamp_seconds,
-                                  std::string_view body, std::string_view secret);
+std::string sign_standard_webhook(std::string_view id, std::int64_t timestamp_seconds, std::string_view body,
+                                  std::string_view secret);
 
 }  // namespace caas::security

@@ -68,12 +68,12 @@ class HandlerOutcome {
 using EventHandler = std::function<HandlerOutcome(const ConsumedEvent&, store::WriteTxn& txn)>;
 
 struct EventProcessorOptions {
-  std::string service;               // DLQ topic caas.dlq.<service>.v1, metric label
-  std::vector<std::string> topics;   // input topics
-  std::string group_id;              // consumer group (replicas share it)
+  std::string service;              // DLQ topic caas.dlq.<service>.v1, metric label
+  std::vector<std::string> topics;  // input topics
+  std::string group_id;             // consumer group (replicas share it)
   bool validate_schema = true;
-  bool park_failed_keys = false;     // per-key ordering (order and OTA state)
-  int max_attempts = 5;              // transient attempts before the DLQ
+  bool park_failed_keys = false;  // per-key ordering (order and OTA state)
+  int max_attempts = 5;           // transient attempts before the DLQ
   std::chrono::milliseconds retry_backoff_initial{100};
   std::chrono::milliseconds retry_backoff_max{5000};
   std::chrono::milliseconds poll_timeout{100};
@@ -114,8 +114,8 @@ class EventProcessor {
   struct Probe;
   void run();
   void process(const kafka::Message& record);
-  void dead_letter(const kafka::Message& record, kafka::ErrorClass error_class, const std::string& why,
-                   int attempts, std::chrono::system_clock::time_point first_failed_at, bool parked);
+  void dead_letter(const kafka::Message& record, kafka::ErrorClass error_class, const std::string& why, int attempts,
+                   std::chrono::system_clock::time_point first_failed_at, bool parked);
   void advance_offset_only(const kafka::Message& record);
   bool commit_or_retry(store::WriteTxn&& txn);
   void update_backpressure();

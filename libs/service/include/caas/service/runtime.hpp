@@ -49,11 +49,11 @@ struct ServiceInfo {
 /// Settings of the runtime itself, read from the environment with the common ones.
 struct RuntimeConfig {
   observability::CommonConfig common;
-  std::string schema_dir;                         // CAAS_SCHEMA_DIR
-  unsigned http_threads = 1;                      // CAAS_HTTP_THREADS
-  std::size_t producer_queue_messages = 100000;   // CAAS_PRODUCER_QUEUE_MESSAGES
+  std::string schema_dir;                           // CAAS_SCHEMA_DIR
+  unsigned http_threads = 1;                        // CAAS_HTTP_THREADS
+  std::size_t producer_queue_messages = 100000;     // CAAS_PRODUCER_QUEUE_MESSAGES
   std::chrono::milliseconds shutdown_grace{10000};  // CAAS_SHUTDOWN_GRACE
-  std::size_t max_outbox_pending = 10000;          // CAAS_MAX_OUTBOX_PENDING
+  std::size_t max_outbox_pending = 10000;           // CAAS_MAX_OUTBOX_PENDING
   // CAAS_KAFKA_FETCH_WAIT_MAX (fetch.wait.max.ms): how long a broker may hold
   // an empty fetch. A real broker answers as soon as data arrives, so this
   // only bounds idle polling; librdkafka's mock broker (the local broker)
@@ -141,7 +141,7 @@ class ServiceRuntime {
   std::unique_ptr<HttpMetricsObserver> http_observer_;
   std::unique_ptr<http::Server> server_;
 
-  prometheus::Gauge* outbox_pending_gauge_ = nullptr;   // owned by metrics_
+  prometheus::Gauge* outbox_pending_gauge_ = nullptr;  // owned by metrics_
   prometheus::Gauge* producer_queue_gauge_ = nullptr;
   prometheus::Gauge* kafka_reachable_gauge_ = nullptr;
 

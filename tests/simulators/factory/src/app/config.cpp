@@ -45,7 +45,8 @@ constexpr std::array kFlags{
     Flag{"--seed", "CAAS_FACTORY_SIM_SEED", "random seed for faults and plants (random, logged)"},
     Flag{"--max-orders", "CAAS_FACTORY_SIM_MAX_ORDERS", "order book bound (100000)"},
     Flag{"--catalogue-file", "CAAS_FACTORY_SIM_CATALOGUE_FILE", "JSON catalogue (platform_bases, option_codes, ...)"},
-    Flag{"--faults-file", "CAAS_FACTORY_SIM_FAULTS_FILE", "JSON fault plan applied at start (same as POST /control/faults)"},
+    Flag{"--faults-file", "CAAS_FACTORY_SIM_FAULTS_FILE",
+         "JSON fault plan applied at start (same as POST /control/faults)"},
     Flag{"--http-threads", "CAAS_FACTORY_SIM_HTTP_THREADS", "HTTP I/O threads (2)"},
     Flag{"--log-level", "CAAS_LOG_LEVEL", "debug, info, warn, error (info)"},
 };
@@ -168,7 +169,8 @@ CommandLine parse_command_line(int argc, const char* const* argv, const observab
   c.retry.retry_after_cap = env.duration_ms("CAAS_FACTORY_SIM_RETRY_AFTER_CAP", 2s, 0ms, 24h);
   c.webhook_timeout = env.duration_ms("CAAS_FACTORY_SIM_WEBHOOK_TIMEOUT", 2s, 10ms, 5min);
   c.webhook_workers = static_cast<unsigned>(env.integer("CAAS_FACTORY_SIM_WEBHOOK_WORKERS", 4, 1, 64));
-  c.webhook_queue_capacity = static_cast<std::size_t>(env.integer("CAAS_FACTORY_SIM_WEBHOOK_QUEUE", 100000, 1, 10000000));
+  c.webhook_queue_capacity =
+      static_cast<std::size_t>(env.integer("CAAS_FACTORY_SIM_WEBHOOK_QUEUE", 100000, 1, 10000000));
   c.hold = env.duration_ms("CAAS_FACTORY_SIM_HOLD", 30s, 1ms, 10min);
   const auto random_seed = static_cast<std::int64_t>(std::random_device{}() >> 1);
   c.seed = static_cast<std::uint64_t>(env.integer("CAAS_FACTORY_SIM_SEED", random_seed, 0, INT64_MAX));

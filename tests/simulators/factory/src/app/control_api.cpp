@@ -21,7 +21,8 @@ std::string orders_json(const OrderBook& book) {
     w.StartObject();
     write_string(w, "orders");
     w.StartArray();
-    for (const auto& [id, order] : book.orders()) write_control_order(w, order, book.request_count(order.idempotency_key));
+    for (const auto& [id, order] : book.orders())
+      write_control_order(w, order, book.request_count(order.idempotency_key));
     w.EndArray();
     w.EndObject();
   });
@@ -54,7 +55,8 @@ void FactorySimulator::add_control_routes(http::Router& router) {
       state_.update_queue_gauge();
     }
     log_.info("simulator reset", {{"orders_cleared", orders}});
-    return http::Response::json(200, std::string(R"({"reset":true,"orders_cleared":)") + (orders ? "true" : "false") + "}");
+    return http::Response::json(200,
+                                std::string(R"({"reset":true,"orders_cleared":)") + (orders ? "true" : "false") + "}");
   });
   router.add_sync("GET", "/control/orders", [this](const http::Request&) {
     std::lock_guard lock(state_.mutex);

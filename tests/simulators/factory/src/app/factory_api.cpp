@@ -65,10 +65,14 @@ bool is_json_content_type(std::optional<std::string_view> value) {
 
 std::string outcome_of(Injected kind) {
   switch (kind) {
-    case Injected::auth: return "injected_auth";
-    case Injected::error: return "injected_error";
-    case Injected::timeout: return "injected_timeout";
-    case Injected::none: break;
+    case Injected::auth:
+      return "injected_auth";
+    case Injected::error:
+      return "injected_error";
+    case Injected::timeout:
+      return "injected_timeout";
+    case Injected::none:
+      break;
   }
   return "ok";
 }
@@ -76,8 +80,9 @@ std::string outcome_of(Injected kind) {
 }  // namespace
 
 void FactorySimulator::add_factory_routes(http::Router& router) {
-  router.add("POST", kOrdersPath,
-             [this](http::Request&& request, http::Responder respond) { place_order(std::move(request), std::move(respond)); });
+  router.add("POST", kOrdersPath, [this](http::Request&& request, http::Responder respond) {
+    place_order(std::move(request), std::move(respond));
+  });
   router.add("GET", kStatusPath, [this](http::Request&& request, http::Responder respond) {
     query_status(std::move(request), std::move(respond));
   });
@@ -125,14 +130,14 @@ void FactorySimulator::place_order(http::Request&& request, http::Responder resp
     std::lock_guard lock(state_.mutex);
     state_.count_placement(outcome);
   }
-  log_.info("placement request", {{"operation", "order_placement"},
-                                  {"correlation_id", request.request_id},
-                                  {"idempotency_key", key},
-                                  {"status", static_cast<std::int64_t>(response.status)},
-                                  {"outcome", outcome},
-                                  {"latency_ms", std::chrono::duration<double, std::milli>(
-                                                     std::chrono::steady_clock::now() - started)
-                                                     .count()}});
+  log_.info(
+      "placement request",
+      {{"operation", "order_placement"},
+       {"correlation_id", request.request_id},
+       {"idempotency_key", key},
+       {"status", static_cast<std::int64_t>(response.status)},
+       {"outcome", outcome},
+       {"latency_ms", std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count()}});
   answer(decision, std::move(respond), std::move(response));
 }
 
@@ -166,7 +171,8 @@ http::Response FactorySimulator::process_placement(const http::Request& request,
         outcome = "key_conflict";
         return api_response({409, "IDEMPOTENCY_KEY_REUSED",
                              "Idempotency-Key was already used with a different request body", "Idempotency-Key"});
-      case OrderBook::KeyState::unknown: break;
+      case OrderBook::KeyState::unknown:
+        break;
     }
     auto validated = validate_placement(*doc, state_.book.catalogue());
     if (auto* error = std::get_if<ApiError>(&validated)) {

@@ -41,15 +41,17 @@ FactorySimulator::FactorySimulator(SimulatorConfig config, observability::Logger
     if (auto e = apply_fault_patch(state_.faults, *doc)) throw std::invalid_argument("initial faults: " + e->message);
   }
   if (!config_.webhook_url.empty()) {
-    sender_ = std::make_unique<WebhookSender>(
-        state_,
-        SenderOptions{config_.webhook_url, config_.webhook_secret, config_.webhook_timeout, config_.webhook_workers,
-                      config_.retry},
-        log_);
+    sender_ =
+        std::make_unique<WebhookSender>(state_,
+                                        SenderOptions{config_.webhook_url, config_.webhook_secret,
+                                                      config_.webhook_timeout, config_.webhook_workers, config_.retry},
+                                        log_);
   }
 }
 
-FactorySimulator::~FactorySimulator() { stop(); }
+FactorySimulator::~FactorySimulator() {
+  stop();
+}
 
 void FactorySimulator::start() {
   if (started_) return;
@@ -99,7 +101,9 @@ void FactorySimulator::stop() {
   log_.info("factory simulator stopped");
 }
 
-std::uint16_t FactorySimulator::port() const { return server_ ? server_->port() : 0; }
+std::uint16_t FactorySimulator::port() const {
+  return server_ ? server_->port() : 0;
+}
 
 void FactorySimulator::run_production_line() {
   const auto tick = tick_of(config_.stage_interval);
@@ -138,9 +142,8 @@ bool FactorySimulator::schedule_webhook(Order& order, const HistoryEntry& entry)
     record.outcome = decision.silent ? "silent" : "dropped";
     state_.count_webhook(record.outcome, decision.silent ? counts.silent : counts.dropped);
     order.webhooks.push_back(record);
-    log_.info("webhook withheld", {{"order_id", order.id},
-                                   {"status", std::string(to_string(entry.status))},
-                                   {"fault", record.outcome}});
+    log_.info("webhook withheld",
+              {{"order_id", order.id}, {"status", std::string(to_string(entry.status))}, {"fault", record.outcome}});
     return false;
   }
   const auto now = std::chrono::steady_clock::now();
@@ -159,7 +162,8 @@ bool FactorySimulator::schedule_webhook(Order& order, const HistoryEntry& entry)
     // final status has none): three stages, and long enough that a busy
     // machine does not release it before its successor exists.
     d.hold_for_next = decision.reorder && i == copies - 1;
-    d.hold_until = now + std::max<std::chrono::milliseconds>(3 * config_.stage_interval, std::chrono::milliseconds(300));
+    d.hold_until =
+        now + std::max<std::chrono::milliseconds>(3 * config_.stage_interval, std::chrono::milliseconds(300));
     record.delivery_id = d.id;
     record.duplicate = d.duplicate;
     record.reordered = d.hold_for_next;

@@ -42,8 +42,8 @@ struct SimulatorConfig {
   std::chrono::milliseconds webhook_timeout{2000};
   unsigned webhook_workers = 4;
   std::size_t webhook_queue_capacity = 100000;
-  RetryOptions retry;                      // max 5 attempts, base = --retry-base
-  std::chrono::milliseconds hold{30000};   // how long a "timeout" fault holds the answer
+  RetryOptions retry;                     // max 5 attempts, base = --retry-base
+  std::chrono::milliseconds hold{30000};  // how long a "timeout" fault holds the answer
   std::uint64_t seed = 1;
   std::size_t max_orders = 100000;
   Catalogue catalogue = Catalogue::defaults();

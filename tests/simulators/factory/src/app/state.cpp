@@ -3,8 +3,8 @@
 namespace caas::factory_sim {
 
 Probe::Probe(observability::Metrics& metrics)
-    : placement_requests(metrics.counter_family("factory_sim_placement_requests_total",
-                                                "POST /api/v1/orders requests by outcome.")),
+    : placement_requests(
+          metrics.counter_family("factory_sim_placement_requests_total", "POST /api/v1/orders requests by outcome.")),
       status_queries(metrics.counter_family("factory_sim_status_queries_total",
                                             "GET /api/v1/orders/{id}/status requests by outcome.")),
       orders_created(metrics.counter("factory_sim_orders_created_total", "Factory orders created.")),
@@ -36,7 +36,9 @@ void SimState::count_attempt(const std::string& response) {
   probe.webhook_attempts.Add({{"response", response}}).Increment();
 }
 
-void SimState::update_queue_gauge() { probe.queue_depth.Set(static_cast<double>(queue.size())); }
+void SimState::update_queue_gauge() {
+  probe.queue_depth.Set(static_cast<double>(queue.size()));
+}
 
 void SimState::reset() {
   faults = FaultPlan{};

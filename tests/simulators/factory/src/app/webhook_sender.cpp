@@ -116,10 +116,8 @@ void WebhookSender::settle(Delivery d, const AttemptResult& result) {
       state_.queue.complete(d.order_id);
       state_.count_webhook("failed", state_.stats.webhooks.failed);
       if (record != nullptr) record->outcome = "failed";
-      log_.warn("webhook given up", {{"order_id", d.order_id},
-                                     {"status", status},
-                                     {"attempts", d.attempts},
-                                     {"reason", verdict.reason}});
+      log_.warn("webhook given up",
+                {{"order_id", d.order_id}, {"status", status}, {"attempts", d.attempts}, {"reason", verdict.reason}});
       break;
     case Verdict::retry:
       log_.info("webhook retry scheduled", {{"order_id", d.order_id},

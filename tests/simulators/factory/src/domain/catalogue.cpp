@@ -34,18 +34,26 @@ Catalogue Catalogue::defaults() {
   Catalogue c;
   c.platform_bases = {"SUV_ELECTRIC_2024", "SEDAN_ELECTRIC_2024", "COMPACT_ELECTRIC_2024", "VAN_ELECTRIC_2024",
                       "SUV_HYBRID_2024"};
-  c.option_codes = {"POWER_BOOST_50",  "POWER_BOOST_100", "ADAS_LEVEL_2",      "ADAS_LEVEL_3",
-                    "SNOW_MODE",       "PREMIUM_AUDIO",   "HEATED_SEATS",      "PANORAMIC_ROOF",
-                    "TOW_PACKAGE",     "EXTENDED_RANGE",  "AUTO_PARKING",      "AMBIENT_LIGHTING",
-                    "NIGHT_VISION",    "SPORT_SUSPENSION", "WINTER_PACKAGE",   "FAST_CHARGING"};
+  c.option_codes = {"POWER_BOOST_50", "POWER_BOOST_100",  "ADAS_LEVEL_2",   "ADAS_LEVEL_3",
+                    "SNOW_MODE",      "PREMIUM_AUDIO",    "HEATED_SEATS",   "PANORAMIC_ROOF",
+                    "TOW_PACKAGE",    "EXTENDED_RANGE",   "AUTO_PARKING",   "AMBIENT_LIGHTING",
+                    "NIGHT_VISION",   "SPORT_SUSPENSION", "WINTER_PACKAGE", "FAST_CHARGING"};
   c.plants = {"Barcelona Factory", "Martorell Factory", "Zaragoza Factory"};
   return c;
 }
 
-bool Catalogue::has_platform(std::string_view code) const { return contains(platform_bases, code); }
-bool Catalogue::has_option(std::string_view code) const { return contains(option_codes, code); }
-bool Catalogue::has_color(std::string_view code) const { return colors.empty() || contains(colors, code); }
-bool Catalogue::has_interior(std::string_view code) const { return interiors.empty() || contains(interiors, code); }
+bool Catalogue::has_platform(std::string_view code) const {
+  return contains(platform_bases, code);
+}
+bool Catalogue::has_option(std::string_view code) const {
+  return contains(option_codes, code);
+}
+bool Catalogue::has_color(std::string_view code) const {
+  return colors.empty() || contains(colors, code);
+}
+bool Catalogue::has_interior(std::string_view code) const {
+  return interiors.empty() || contains(interiors, code);
+}
 
 Result<Catalogue> parse_catalogue(std::string_view json) {
   auto doc = events::parse_strict_json(json);
@@ -55,11 +63,16 @@ Result<Catalogue> parse_catalogue(std::string_view json) {
   for (const auto& m : doc->GetObject()) {
     const std::string name(m.name.GetString(), m.name.GetStringLength());
     std::vector<std::string>* list = nullptr;
-    if (name == "platform_bases") list = &c.platform_bases;
-    else if (name == "option_codes") list = &c.option_codes;
-    else if (name == "colors") list = &c.colors;
-    else if (name == "interiors") list = &c.interiors;
-    else if (name == "plants") list = &c.plants;
+    if (name == "platform_bases")
+      list = &c.platform_bases;
+    else if (name == "option_codes")
+      list = &c.option_codes;
+    else if (name == "colors")
+      list = &c.colors;
+    else if (name == "interiors")
+      list = &c.interiors;
+    else if (name == "plants")
+      list = &c.plants;
     if (list != nullptr) {
       auto values = string_list(m.value, name);
       if (!values) return values.error();

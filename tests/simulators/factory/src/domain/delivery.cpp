@@ -13,8 +13,8 @@ AttemptVerdict judge_attempt(std::optional<int> http_status, std::optional<std::
                              int attempts_made, const RetryOptions& options) {
   const std::string what = http_status ? std::to_string(*http_status) : std::string("network error");
   if (http_status && *http_status >= 200 && *http_status < 300) return {Verdict::delivered, {}, what};
-  const bool retriable = !http_status || *http_status == 404 || *http_status == 408 || *http_status == 429 ||
-                         *http_status >= 500;
+  const bool retriable =
+      !http_status || *http_status == 404 || *http_status == 408 || *http_status == 429 || *http_status >= 500;
   if (!retriable) return {Verdict::give_up, {}, what + " (not retriable)"};
   if (attempts_made >= options.max_attempts) return {Verdict::give_up, {}, what + " (retries exhausted)"};
   auto delay = backoff_delay(attempts_made, options.base);
@@ -58,7 +58,9 @@ std::optional<Delivery> DeliveryQueue::take(SteadyTime now) {
   return d;
 }
 
-void DeliveryQueue::complete(const std::string& order_id) { in_flight_.erase(order_id); }
+void DeliveryQueue::complete(const std::string& order_id) {
+  in_flight_.erase(order_id);
+}
 
 void DeliveryQueue::retry(Delivery d, SteadyTime ready_at) {
   if (in_flight_.erase(d.order_id) == 0) return;  // cleared meanwhile

@@ -20,7 +20,7 @@ using SteadyTime = std::chrono::steady_clock::time_point;
 
 struct RetryOptions {
   int max_attempts = 5;
-  std::chrono::milliseconds base{100};               // delays base, 2·base, 4·base, 8·base
+  std::chrono::milliseconds base{100};              // delays base, 2·base, 4·base, 8·base
   std::chrono::milliseconds retry_after_cap{2000};  // Retry-After is honoured up to this
 };
 

@@ -42,7 +42,9 @@ Member milliseconds(std::chrono::milliseconds& out) {
   };
 }
 
-bool is_error_status(const rapidjson::Value& v) { return v.IsInt() && v.GetInt() >= 400 && v.GetInt() <= 599; }
+bool is_error_status(const rapidjson::Value& v) {
+  return v.IsInt() && v.GetInt() >= 400 && v.GetInt() <= 599;
+}
 
 Member status_list(std::vector<int>& out) {
   return [&out](const rapidjson::Value& v, const std::string& field) -> std::optional<PatchError> {
@@ -129,7 +131,9 @@ std::map<std::string, Section> sections(FaultPlan& p) {
             {"paused", boolean(p.production.paused)}}}};
 }
 
-std::string name_of(const rapidjson::Value& name) { return std::string(name.GetString(), name.GetStringLength()); }
+std::string name_of(const rapidjson::Value& name) {
+  return std::string(name.GetString(), name.GetStringLength());
+}
 
 void write_number(JsonWriter& w, std::string_view key, double v) {
   write_string(w, key);
@@ -245,17 +249,28 @@ EndpointDecision decide_endpoint(EndpointFaults& faults, Random& rng) {
 
 ApiError injected_error(int status) {
   switch (status) {
-    case 400: return {400, "INVALID_SPECIFICATION", "The Factory rejected the order specification", "vehicle_specification"};
-    case 401: return {401, "UNAUTHORIZED", "Invalid or expired API token", ""};
-    case 403: return {403, "FORBIDDEN", "The API token may not perform this operation", ""};
-    case 404: return {404, "ORDER_NOT_FOUND", "Order not found", ""};
-    case 409: return {409, "CONFLICT", "Conflicting request", ""};
-    case 429: return {429, "RATE_LIMITED", "Too many requests", ""};
-    case 500: return {500, "INTERNAL_ERROR", "Internal Factory error", ""};
-    case 502: return {502, "BAD_GATEWAY", "Factory upstream unavailable", ""};
-    case 503: return {503, "SERVICE_UNAVAILABLE", "Factory temporarily unavailable", ""};
-    case 504: return {504, "GATEWAY_TIMEOUT", "Factory upstream timed out", ""};
-    default: return {status, status < 500 ? "CLIENT_ERROR" : "SERVER_ERROR", "Injected error", ""};
+    case 400:
+      return {400, "INVALID_SPECIFICATION", "The Factory rejected the order specification", "vehicle_specification"};
+    case 401:
+      return {401, "UNAUTHORIZED", "Invalid or expired API token", ""};
+    case 403:
+      return {403, "FORBIDDEN", "The API token may not perform this operation", ""};
+    case 404:
+      return {404, "ORDER_NOT_FOUND", "Order not found", ""};
+    case 409:
+      return {409, "CONFLICT", "Conflicting request", ""};
+    case 429:
+      return {429, "RATE_LIMITED", "Too many requests", ""};
+    case 500:
+      return {500, "INTERNAL_ERROR", "Internal Factory error", ""};
+    case 502:
+      return {502, "BAD_GATEWAY", "Factory upstream unavailable", ""};
+    case 503:
+      return {503, "SERVICE_UNAVAILABLE", "Factory temporarily unavailable", ""};
+    case 504:
+      return {504, "GATEWAY_TIMEOUT", "Factory upstream timed out", ""};
+    default:
+      return {status, status < 500 ? "CLIENT_ERROR" : "SERVER_ERROR", "Injected error", ""};
   }
 }
 

@@ -43,11 +43,11 @@ struct EndpointFaults {
 };
 
 struct WebhookFaults {
-  double drop_probability = 0.0;       // the webhook is never sent
-  double duplicate_probability = 0.0;  // sent twice (same body)
-  double reorder_probability = 0.0;    // held back and sent after the order's next webhook
+  double drop_probability = 0.0;        // the webhook is never sent
+  double duplicate_probability = 0.0;   // sent twice (same body)
+  double reorder_probability = 0.0;     // held back and sent after the order's next webhook
   std::vector<Status> silent_statuses;  // these status changes never produce a webhook
-  bool down = false;                   // every delivery attempt fails (retried, then given up)
+  bool down = false;                    // every delivery attempt fails (retried, then given up)
 };
 
 struct ProductionFaults {

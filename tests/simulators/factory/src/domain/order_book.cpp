@@ -6,7 +6,9 @@ namespace caas::factory_sim {
 
 namespace {
 
-TimePoint floor_ms(TimePoint t) { return std::chrono::floor<std::chrono::milliseconds>(t); }
+TimePoint floor_ms(TimePoint t) {
+  return std::chrono::floor<std::chrono::milliseconds>(t);
+}
 
 }  // namespace
 
@@ -112,13 +114,20 @@ void OrderBook::clear() {
 std::string location_for(const Order& order, Status status) {
   const std::string& plant = order.manufacturing_location;
   switch (status) {
-    case Status::ordered: return plant + " - Order Queue";
-    case Status::in_production: return plant + " - Assembly Line 3";
-    case Status::assembly_complete: return plant + " - Assembly Line 3";
-    case Status::quality_check: return plant + " - Quality Control";
-    case Status::ready_for_shipment: return plant + " - Shipping Yard";
-    case Status::shipped: return "In Transit - " + order.request.delivery_address.city + " Route";
-    case Status::arrived_at_dealership: return "Dealership " + order.request.dealership_id;
+    case Status::ordered:
+      return plant + " - Order Queue";
+    case Status::in_production:
+      return plant + " - Assembly Line 3";
+    case Status::assembly_complete:
+      return plant + " - Assembly Line 3";
+    case Status::quality_check:
+      return plant + " - Quality Control";
+    case Status::ready_for_shipment:
+      return plant + " - Shipping Yard";
+    case Status::shipped:
+      return "In Transit - " + order.request.delivery_address.city + " Route";
+    case Status::arrived_at_dealership:
+      return "Dealership " + order.request.dealership_id;
   }
   return plant;
 }
@@ -126,13 +135,20 @@ std::string location_for(const Order& order, Status status) {
 std::string notes_for(const Order& order, const HistoryEntry& entry) {
   if (entry.rework) return "Quality control failed: returned to production for rework";
   switch (entry.status) {
-    case Status::ordered: return "Order received and queued for manufacturing";
-    case Status::in_production: return "Manufacturing started";
-    case Status::assembly_complete: return "Assembly finished";
-    case Status::quality_check: return "Vehicle in quality control";
-    case Status::ready_for_shipment: return "Vehicle passed quality control";
-    case Status::shipped: return "Dispatched via transport contractor ABC-TRANS-001";
-    case Status::arrived_at_dealership: return "Vehicle arrived at dealership " + order.request.dealership_id;
+    case Status::ordered:
+      return "Order received and queued for manufacturing";
+    case Status::in_production:
+      return "Manufacturing started";
+    case Status::assembly_complete:
+      return "Assembly finished";
+    case Status::quality_check:
+      return "Vehicle in quality control";
+    case Status::ready_for_shipment:
+      return "Vehicle passed quality control";
+    case Status::shipped:
+      return "Dispatched via transport contractor ABC-TRANS-001";
+    case Status::arrived_at_dealership:
+      return "Vehicle arrived at dealership " + order.request.dealership_id;
   }
   return {};
 }

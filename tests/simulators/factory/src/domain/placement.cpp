@@ -93,9 +93,10 @@ std::optional<ApiError> validate_address(const rapidjson::Value& body, DeliveryA
   if (auto e = read_text(*address, prefix, "city", out.city, 128)) return e;
   if (auto e = read_text(*address, prefix, "postal_code", out.postal_code, 16)) return e;
   if (auto e = read_text(*address, prefix, "country", out.country, 2)) return e;
-  const bool alpha2 = out.country.size() == 2 && std::all_of(out.country.begin(), out.country.end(),
-                                                             [](char c) { return c >= 'A' && c <= 'Z'; });
-  if (!alpha2) return invalid_request(prefix + ".country", "delivery_address.country must be an ISO 3166-1 alpha-2 code");
+  const bool alpha2 = out.country.size() == 2 &&
+                      std::all_of(out.country.begin(), out.country.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+  if (!alpha2)
+    return invalid_request(prefix + ".country", "delivery_address.country must be an ISO 3166-1 alpha-2 code");
   return std::nullopt;
 }
 
@@ -108,12 +109,14 @@ std::optional<ApiError> validate_plan(const rapidjson::Value& body, const Catalo
   if (const auto* m = member(*plan, "maintenance_included"); m != nullptr && !m->IsBool()) {
     return invalid_request(prefix + ".maintenance_included", "plan_comercial.maintenance_included must be a boolean");
   }
-  if (const auto* w = member(*plan, "warranty_years"); w != nullptr && (!w->IsInt() || w->GetInt() < 0 || w->GetInt() > 30)) {
+  if (const auto* w = member(*plan, "warranty_years");
+      w != nullptr && (!w->IsInt() || w->GetInt() < 0 || w->GetInt() > 30)) {
     return invalid_request(prefix + ".warranty_years", "plan_comercial.warranty_years must be an integer in 0..30");
   }
   if (const auto* p = member(*plan, "opciones_permanentes"); p != nullptr) {
     const std::string field = prefix + ".opciones_permanentes";
-    if (!p->IsArray() || p->Size() > kMaxOptions) return invalid_request(field, field + " must be an array of option codes");
+    if (!p->IsArray() || p->Size() > kMaxOptions)
+      return invalid_request(field, field + " must be an array of option codes");
     for (rapidjson::SizeType i = 0; i < p->Size(); ++i) {
       const std::string at = field + "[" + std::to_string(i) + "]";
       if (!(*p)[i].IsString()) return invalid_request(at, at + " must be a string");

@@ -14,10 +14,16 @@ using events::to_string;
 inline constexpr const auto& kAllStatuses = events::kAllFactoryStatuses;
 
 /// Wire name, e.g. "IN_PRODUCTION"; nullopt for anything else.
-inline std::optional<Status> parse_status(std::string_view name) noexcept { return events::parse_factory_status(name); }
+inline std::optional<Status> parse_status(std::string_view name) noexcept {
+  return events::parse_factory_status(name);
+}
 
 /// The next status on the normal path; nullopt for ARRIVED_AT_DEALERSHIP.
-inline std::optional<Status> next_status(Status s) noexcept { return events::next_factory_status(s); }
-inline bool is_final(Status s) noexcept { return s == Status::arrived_at_dealership; }
+inline std::optional<Status> next_status(Status s) noexcept {
+  return events::next_factory_status(s);
+}
+inline bool is_final(Status s) noexcept {
+  return s == Status::arrived_at_dealership;
+}
 
 }  // namespace caas::factory_sim
