@@ -101,6 +101,9 @@ class ServiceRuntime {
   const observability::Logger& log() const { return log_; }
   observability::Metrics& metrics() { return metrics_; }
   store::StateStore& store() { return *store_; }
+  /// Outbox entries not yet acknowledged by the broker (the relay's count),
+  /// for processors a service creates itself (their backpressure signal).
+  std::size_t outbox_pending() const { return static_cast<std::size_t>(relay_->pending()); }
   kafka::Producer& producer() { return *producer_; }
   const events::SchemaRegistry& schemas() const { return *schemas_; }
   kafka::ClientConfig kafka_client(const std::string& role) const;
