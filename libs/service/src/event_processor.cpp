@@ -88,7 +88,10 @@ void EventProcessor::start() {
               {{"partitions", static_cast<std::int64_t>(parts.size())}, {"resumed_offset_sum", resumed}});
   };
   copts.on_revoked = [this](const std::vector<kafka::TopicPartition>& parts) {
-    commit_group_offsets(/*async=*/false);
+    // Asynchronous: the group's offsets are only a hint (the store holds the
+    // truth), and a synchronous commit blocks for ever when no broker answers,
+    // which kept a service from exiting on SIGTERM after Kafka went away.
+    commit_group_offsets(/*async=*/true);
     log_.info("partitions revoked", {{"partitions", static_cast<std::int64_t>(parts.size())}});
     assigned_.clear();
     at_end_.clear();
@@ -135,7 +138,7 @@ void EventProcessor::run() {
     }
     process(*msg);
   }
-  commit_group_offsets(/*async=*/false);
+  commit_group_offsets(/*async=*/true);  // a hint, see on_revoked
   consumer_->close();
 }
 
