@@ -29,6 +29,8 @@ const char* service_dir_name(Platform::Proc p) {
       return "factory-adapter";
     case Platform::Proc::factory_sim:
       return "factory-sim";
+    case Platform::Proc::notification:
+      return "notification";
   }
   return "?";
 }
@@ -45,6 +47,8 @@ const char* name(Platform::Proc p) {
       return "caas-order";
     case Platform::Proc::adapter:
       return "caas-factory-adapter";
+    case Platform::Proc::notification:
+      return "caas-notification";
   }
   return "?";
 }
@@ -96,6 +100,11 @@ Platform::Platform(PlatformOptions options)
   write_file(dir_ / "api-keys",
              std::string(kDealerKey) + " dealer " + kDealership + "\n" + kAdminKey + " admin e2e-admin\n");
   for (auto p : {Proc::ingress, Proc::order, Proc::adapter}) ports_[p] = testing::free_port();
+  if (options_.with_notification) {
+    ports_[Proc::notification] = testing::free_port();
+    mail_ = std::make_unique<testing::MailSink>();
+    push_ = std::make_unique<testing::PushGateway>(CAAS_PUSH_SIM_BINARY, kPushToken, dir_.string());
+  }
 }
 
 Platform::~Platform() {
@@ -138,6 +147,15 @@ std::map<std::string, std::string> Platform::env_for(Proc p) const {
       env["CAAS_FACTORY_API_TOKEN_FILE"] = secrets("factory-api.token");
       for (auto& [k, v] : options_.adapter_env) env[k] = v;
       break;
+    case Proc::notification:
+      env["CAAS_API_KEYS_FILE"] = secrets("api-keys");
+      env["CAAS_TOKEN_SECRET_FILE"] = secrets("token.secret");
+      env["CAAS_NOTIFICATION_TEMPLATE_DIR"] = CAAS_NOTIFICATION_TEMPLATE_DIR;
+      env["CAAS_SMTP_URL"] = "smtp://127.0.0.1:" + std::to_string(mail_->port());
+      env["CAAS_PUSH_GATEWAY_URL"] = push_->url();
+      env["CAAS_PUSH_GATEWAY_TOKEN_FILE"] = (dir_ / "push-token").string();
+      for (auto& [k, v] : options_.notification_env) env[k] = v;
+      break;
     case Proc::factory_sim:
       break;
   }
@@ -172,6 +190,8 @@ std::vector<std::string> Platform::argv_for(Proc p) const {
       return {CAAS_ORDER_BINARY};
     case Proc::adapter:
       return {CAAS_FACTORY_ADAPTER_BINARY};
+    case Proc::notification:
+      return {CAAS_NOTIFICATION_BINARY};
   }
   return {};
 }
@@ -198,8 +218,11 @@ bool Platform::wait_ready(Proc p, std::chrono::milliseconds timeout) const {
 
 void Platform::start_all() {
   start(Proc::factory_sim);
-  for (auto p : {Proc::ingress, Proc::order, Proc::adapter}) start(p);
-  for (auto p : {Proc::factory_sim, Proc::ingress, Proc::order, Proc::adapter}) {
+  std::vector<Proc> services{Proc::ingress, Proc::order, Proc::adapter};
+  if (options_.with_notification) services.push_back(Proc::notification);
+  for (auto p : services) start(p);
+  REQUIRE(wait_ready(Proc::factory_sim, 60s));
+  for (auto p : services) {
     INFO(name(p));
     REQUIRE(wait_ready(p, 60s));
   }

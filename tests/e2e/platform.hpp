@@ -18,6 +18,8 @@
 #include <string>
 
 #include "child_process.hpp"
+#include "mail_sink.hpp"
+#include "push_gateway.hpp"
 
 namespace caas::e2e {
 
@@ -27,6 +29,7 @@ inline constexpr const char* kAdminKey = "e2e-admin-key-0123456789ab";
 inline constexpr const char* kDealership = "DEALER-ES-001";
 inline constexpr const char* kFactoryToken = "e2e-factory-api-token";
 inline constexpr const char* kFactoryWebhookSecret = "e2e-factory-webhook-secret";
+inline constexpr const char* kPushToken = "e2e-push-gateway-token";
 
 struct JsonResponse {
   int status = 0;  // 0 = transport failure (see error)
@@ -59,11 +62,15 @@ struct PlatformOptions {
   std::map<std::string, std::string> order_env;
   std::map<std::string, std::string> adapter_env;
   std::map<std::string, std::string> ingress_env;
+  /// Also run caas-notification with a real SMTP server (caas-mail-sink) and
+  /// the push gateway simulator.
+  bool with_notification = false;
+  std::map<std::string, std::string> notification_env;
 };
 
 class Platform {
  public:
-  enum class Proc { factory_sim, ingress, order, adapter };
+  enum class Proc { factory_sim, ingress, order, adapter, notification };
 
   explicit Platform(PlatformOptions options = {});
   ~Platform();
@@ -84,6 +91,10 @@ class Platform {
   Api order_api(const std::string& key = kDealerKey) const { return Api(port(Proc::order), key); }
   Api adapter_api() const { return Api(port(Proc::adapter), kAdminKey); }
   Api factory_sim() const { return Api(port(Proc::factory_sim)); }
+  Api notification_api() const { return Api(port(Proc::notification), kAdminKey); }
+  /// The notification partners (with_notification only).
+  testing::MailSink& mail() { return *mail_; }
+  testing::PushGateway& push() { return *push_; }
   const std::filesystem::path& dir() const { return dir_; }
 
  private:
@@ -95,6 +106,8 @@ class Platform {
   std::unique_ptr<devbroker::MockCluster> cluster_;
   std::map<Proc, std::uint16_t> ports_;
   std::map<Proc, std::unique_ptr<testing::ChildProcess>> procs_;
+  std::unique_ptr<testing::MailSink> mail_;
+  std::unique_ptr<testing::PushGateway> push_;
 };
 
 const char* name(Platform::Proc p);

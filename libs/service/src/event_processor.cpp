@@ -190,6 +190,7 @@ void EventProcessor::process(const kafka::Message& record) {
       timer.success();
       probe_->count(topic, "applied");
       ++applied_total_;
+      if (options_.on_applied_committed) options_.on_applied_committed();
       return;
     }
     timer.set_outcome(outcome.kind() == HandlerOutcome::Kind::permanent_failure ? "permanent" : "transient");

@@ -147,7 +147,7 @@ TEST_CASE("full lifecycle: API commands and factory events from sale to DELIVERE
   for (const auto& e : evs) {
     if (e.type != "order.status-changed") continue;
     const bool milestone = e.data.find(R"("customer_milestone":true)") != std::string::npos;
-    if (e.data.find(R"("new_state":"ASSEMBLY_COMPLETE")") != std::string::npos) CHECK_FALSE(milestone);
+    if (e.data.find(R"("new_state":"QUALITY_CHECK")") != std::string::npos) CHECK_FALSE(milestone);
     if (e.data.find(R"("new_state":"SHIPPED")") != std::string::npos) CHECK(milestone);
   }
 

@@ -272,6 +272,11 @@ TEST_CASE("factory status semantics: forward jumps, QC rework, late statuses, wr
   // Arrival sets the payment deadline: now + policy.
   auto arrived = decide(order_in(State::shipped), status(State::arrived_at_dealership), ctx("f-4"));
   CHECK(std::get<Applied>(arrived).order.payment_deadline == "2026-03-01T10:00:30.000Z");
+  // ... and the event carries it, for the customer's payment reminder.
+  auto arrival_event = events::parse_strict_json(std::get<Applied>(arrived).events.at(0).data);
+  CHECK(std::string((*arrival_event)["payment_deadline"].GetString()) == "2026-03-01T10:00:30.000Z");
+  auto shipped_event = events::parse_strict_json(std::get<Applied>(jump).events.at(0).data);
+  CHECK_FALSE(shipped_event->HasMember("payment_deadline"));
 }
 
 TEST_CASE("payment deadline expiry needs the order's deadline and a time past it", "[domain]") {
@@ -312,9 +317,10 @@ TEST_CASE("customer milestones are the documented list", "[domain]") {
   for (auto s : kAllStates) {
     if (is_customer_milestone(State::ordered, s)) milestones.insert(s);
   }
-  CHECK(milestones == std::set<State>{State::ordered, State::in_production, State::ready_for_shipment, State::shipped,
-                                      State::arrived_at_dealership, State::ready_for_delivery, State::registered,
-                                      State::delivered, State::factory_submission_failed, State::unassigned});
+  CHECK(milestones == std::set<State>{State::ordered, State::in_production, State::assembly_complete,
+                                      State::ready_for_shipment, State::shipped, State::arrived_at_dealership,
+                                      State::ready_for_delivery, State::registered, State::delivered,
+                                      State::factory_submission_failed, State::unassigned});
   CHECK_FALSE(is_customer_milestone(State::quality_check, State::in_production));
 }
 

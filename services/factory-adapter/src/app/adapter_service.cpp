@@ -96,8 +96,10 @@ void AdapterService::wire(service::ServiceRuntime& rt) {
 
   // The projection: the only processor the runtime starts; it opens the gate.
   projection_ = std::make_unique<ProjectionHandler>(*store_, *locks_, log.with({{"component", "projection"}}));
-  gate_ = std::make_unique<StartGate>(log.with({{"component", "start-gate"}}));
-  StartGate* gate = gate_.get();
+  gate_ = std::make_unique<service::StartGate>(
+      log.with({{"component", "start-gate"}}),
+      "state rebuilt from caas.factory.events.v1: consumers, placement worker and reconciler started");
+  service::StartGate* gate = gate_.get();
   rt.readiness().add("state-rebuilt", [gate] { return gate->is_open(); });
   service::EventProcessorOptions projection;
   projection.topics = {std::string(kFactoryEventsTopic)};
@@ -143,20 +145,8 @@ void AdapterService::wire(service::ServiceRuntime& rt) {
 
 void AdapterService::add_gated_processor(service::ServiceRuntime& rt, service::EventProcessorOptions options,
                                          const std::string& role, service::EventHandler handler) {
-  // What ServiceRuntime::add_processor does, except starting; backpressure
-  // from the relay's count. (Reading the oldest outbox entry instead made
-  // every poll skip the tombstones of all delivered entries: found by
-  // profiling the order-flow benchmark.)
-  options.service = rt.info().name;
-  if (options.group_id.empty()) options.group_id = "caas-" + rt.info().name;
-  options.max_outbox_pending = rt.config().max_outbox_pending;
-  const service::ServiceRuntime* runtime = &rt;
-  auto backlog = [runtime]() -> std::size_t { return runtime->outbox_pending(); };
-  auto processor = std::make_unique<service::EventProcessor>(
-      std::move(options), rt.kafka_consumer_client("consumer-" + role), rt.store(), rt.schemas(), rt.log(),
-      rt.metrics(), std::move(handler), std::move(backlog));
+  auto processor = rt.make_processor(std::move(options), role, std::move(handler));
   service::EventProcessor* p = processor.get();
-  rt.readiness().add("replay-caught-up-" + role, [p] { return p->caught_up(); });
   gate_->on_open([p] { p->start(); });
   gated_.push_back(std::move(processor));
 }

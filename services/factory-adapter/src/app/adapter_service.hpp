@@ -19,13 +19,13 @@
 #include "app/probe.hpp"
 #include "app/projection_handler.hpp"
 #include "app/reconciler.hpp"
-#include "app/start_gate.hpp"
 #include "clients/factory_client.hpp"
 #include "domain/placement.hpp"
 #include "store/adapter_store.hpp"
 
 #include <caas/resilience/circuit_breaker.hpp>
 #include <caas/service/runtime.hpp>
+#include <caas/service/start_gate.hpp>
 
 #include <memory>
 #include <vector>
@@ -73,7 +73,7 @@ class AdapterService final : public service::Service {
   std::unique_ptr<EventHandlers> handlers_;
   std::unique_ptr<AdminApi> admin_;
   std::unique_ptr<ProjectionHandler> projection_;
-  std::unique_ptr<StartGate> gate_;
+  std::unique_ptr<service::StartGate> gate_;
   // Last: stopped and destroyed before the handlers they call.
   std::vector<std::unique_ptr<service::EventProcessor>> gated_;
 };

@@ -133,7 +133,7 @@ void write_payment_fields(json::Writer& w, const PaymentRequest& p) {
 
 }  // namespace
 
-OrderApi::OrderApi(ApiOptions options, Authenticator auth, OrderReader reader, kafka::Producer& producer,
+OrderApi::OrderApi(ApiOptions options, service::Authenticator auth, OrderReader reader, kafka::Producer& producer,
                    const events::SchemaRegistry& schemas, obs::Logger log, obs::Metrics& metrics, events::Clock clock)
     : options_(options),
       auth_(std::move(auth)),

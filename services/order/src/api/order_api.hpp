@@ -15,7 +15,6 @@
 // owner's outcome is visible in this replica's stores (owner store or read
 // model), or with 202 + Location when it is not within the wait.
 
-#include "api/auth.hpp"
 #include "api/outcome_waiter.hpp"
 #include "domain/order.hpp"
 #include "domain/permissions.hpp"
@@ -25,6 +24,7 @@
 #include <caas/kafka/producer.hpp>
 #include <caas/observability/logger.hpp>
 #include <caas/observability/metrics.hpp>
+#include <caas/service/caller_auth.hpp>
 #include <caas/store/state_store.hpp>
 
 #include <chrono>
@@ -59,7 +59,7 @@ struct ApiOptions {
 
 class OrderApi {
  public:
-  OrderApi(ApiOptions options, Authenticator auth, OrderReader reader, kafka::Producer& producer,
+  OrderApi(ApiOptions options, service::Authenticator auth, OrderReader reader, kafka::Producer& producer,
            const events::SchemaRegistry& schemas, observability::Logger log, observability::Metrics& metrics,
            events::Clock clock);
   ~OrderApi();
@@ -81,7 +81,7 @@ class OrderApi {
   std::string now_text() const;
 
   ApiOptions options_;
-  Authenticator auth_;
+  service::Authenticator auth_;
   OrderReader reader_;
   kafka::Producer& producer_;
   const events::SchemaRegistry& schemas_;

@@ -96,7 +96,7 @@ void OrderService::wire(service::ServiceRuntime& rt) {
   popts.close_timeout = std::min<std::chrono::milliseconds>(rt.config().shutdown_grace, 10s);
   producer_ = std::make_unique<kafka::Producer>(rt.kafka_client("api-producer"), popts);
 
-  api_ = std::make_unique<OrderApi>(s.api, Authenticator(std::move(keys), token_secret, clock_),
+  api_ = std::make_unique<OrderApi>(s.api, service::Authenticator(std::move(keys), token_secret, clock_),
                                     OrderReader(rt.store(), view_store_.get()), *producer_, rt.schemas(),
                                     rt.log().with({{"component", "api"}}), rt.metrics(), clock_);
   api_->add_routes(rt.router());

@@ -13,11 +13,13 @@
 #include <string>
 #include <vector>
 
-namespace caas::order {
-
-namespace json {
+namespace caas::events::json {
 class Writer;
 }
+
+namespace caas::order {
+
+namespace json = caas::events::json;
 
 /// Who asked (API key or token principal), or the service itself.
 struct Actor {

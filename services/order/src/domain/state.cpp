@@ -74,6 +74,7 @@ bool is_cancellable(State s) noexcept {
 bool is_customer_milestone(State previous, State next) noexcept {
   switch (next) {
     case State::ordered:             // placement confirmed
+    case State::assembly_complete:   // the manufacturing milestone (seed 000)
     case State::ready_for_shipment:  // quality control passed
     case State::shipped:
     case State::arrived_at_dealership:  // with the final-payment reminder

@@ -386,6 +386,8 @@ class Decider {
     w.field_if("factory_order_id", a.order.factory.factory_order_id);
     w.field_if("estimated_delivery_date", a.order.factory.estimated_delivery_date);
     w.field_if("location", location.substr(0, 256)).field_if("notes", notes.substr(0, 2048));
+    // The payment reminder (seed 000) needs the deadline, not just the state.
+    if (next == State::arrived_at_dealership) w.field_if("payment_deadline", a.order.payment_deadline);
     w.field("occurred_at", ctx_.now).end_object();
     a.events.push_back({"order.status-changed", w.str()});
   }

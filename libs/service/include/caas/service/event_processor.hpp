@@ -86,6 +86,11 @@ struct EventProcessorOptions {
   /// Called on the processor thread each time every assigned partition has
   /// been read to its end (replay caught up).
   std::function<void()> on_caught_up;
+  /// Called on the processor thread once an `applied` outcome has been
+  /// committed: work the handler staged (e.g. deliveries for a worker) may
+  /// be handed on only when it is durable. A handler that is called again
+  /// (a transient failure, a failed commit) must drop what it staged before.
+  std::function<void()> on_applied_committed;
 };
 
 class EventProcessor {

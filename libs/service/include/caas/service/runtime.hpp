@@ -116,6 +116,12 @@ class ServiceRuntime {
 
   /// Adds a consumer loop; group id defaults to "caas-<service>".
   EventProcessor& add_processor(EventProcessorOptions options, EventHandler handler);
+  /// A consumer loop the service starts and stops itself (e.g. behind a
+  /// StartGate), wired like add_processor's: DLQ, group id default,
+  /// backpressure from the relay's count, readiness "replay-caught-up-<role>".
+  /// The processor must outlive the runtime's HTTP server (readiness reads it).
+  std::unique_ptr<EventProcessor> make_processor(EventProcessorOptions options, const std::string& role,
+                                                 EventHandler handler);
 
   /// Starts the relay, the processors and the HTTP server (in that order, so
   /// nothing is accepted that cannot be processed).

@@ -1,15 +1,15 @@
 #pragma once
-// Holds the adapter's actors back until its state has been rebuilt from its
+// Holds a service's actors back until its state has been rebuilt from its
 // own event log (DESIGN.md §5: a store started empty or lost must replay to
 // the same state before anyone acts on it).
 //
-// The status and command consumers, the placement worker and the reconciler
-// register their start here; the projection processor of
-// caas.factory.events.v1 calls open() when it has read every partition to its
-// end. As nothing else writes to that topic before the gate opens (and the
-// adapter runs as one replica), that end is the end as of start-up. close()
-// (shutdown) guarantees nothing starts afterwards; an open() in progress
-// finishes first, so whatever it started is stopped by the caller of close().
+// Consumers and workers register their start here; the processor of the
+// service's own log calls open() when it has read every partition to its end
+// (EventProcessorOptions::on_caught_up). As nothing else writes to that log
+// before the gate opens (single-replica services), that end is the end as of
+// start-up. close() (shutdown) guarantees nothing starts afterwards; an open()
+// in progress finishes first, so whatever it started is stopped by the caller
+// of close(). Used by factory-adapter and notification.
 
 #include <caas/observability/logger.hpp>
 
@@ -17,13 +17,16 @@
 #include <exception>
 #include <functional>
 #include <mutex>
+#include <string>
 #include <vector>
 
-namespace caas::factory {
+namespace caas::service {
 
 class StartGate {
  public:
-  explicit StartGate(observability::Logger log) : log_(std::move(log)) {}
+  /// `what_opened` is logged when the gate opens ("state rebuilt from ...").
+  StartGate(observability::Logger log, std::string what_opened)
+      : log_(std::move(log)), what_opened_(std::move(what_opened)) {}
 
   /// Registers a start action (before the gate can open).
   void on_open(std::function<void()> action) {
@@ -46,7 +49,7 @@ class StartGate {
       return;
     }
     open_ = true;
-    log_.info("state rebuilt from caas.factory.events.v1: consumers, placement worker and reconciler started");
+    log_.info(what_opened_);
   }
 
   void close() {
@@ -58,6 +61,7 @@ class StartGate {
 
  private:
   observability::Logger log_;
+  std::string what_opened_;
   std::mutex mutex_;
   std::vector<std::function<void()>> actions_;
   bool attempted_ = false;
@@ -65,4 +69,4 @@ class StartGate {
   std::atomic<bool> open_{false};
 };
 
-}  // namespace caas::factory
+}  // namespace caas::service

@@ -1,7 +1,8 @@
 #pragma once
-// Caller identity on the order API (DESIGN.md §6): an API key in X-API-Key
-// (employees and systems: admin, operator, dealer, system) or a customer's
-// HS256 bearer token in Authorization.
+// Caller identity on the intranet and customer APIs (DESIGN.md §6): an API
+// key in X-API-Key (employees and systems: admin, operator, dealer, system)
+// or a customer's HS256 bearer token in Authorization. Used by order and
+// notification.
 
 #include <caas/core/result.hpp>
 #include <caas/events/time.hpp>
@@ -11,7 +12,7 @@
 #include <optional>
 #include <string>
 
-namespace caas::order {
+namespace caas::service {
 
 class Authenticator {
  public:
@@ -27,4 +28,4 @@ class Authenticator {
   events::Clock clock_;
 };
 
-}  // namespace caas::order
+}  // namespace caas::service

@@ -1,8 +1,8 @@
-#include "api/auth.hpp"
+#include "caas/service/caller_auth.hpp"
 
 #include <system_error>
 
-namespace caas::order {
+namespace caas::service {
 
 namespace {
 Error unauthenticated(std::string message) {
@@ -32,4 +32,4 @@ Result<security::Principal> Authenticator::authenticate(const http::Request& req
   return unauthenticated("an X-API-Key or a customer bearer token is required");
 }
 
-}  // namespace caas::order
+}  // namespace caas::service
