@@ -78,8 +78,7 @@ SendResult EmailSender::send(const OutgoingMessage& m) {
         break;
     }
   }
-  std::string message = e.to_error().message;
-  if (e.maybe_delivered) message += " (outcome unknown: the server may have accepted it)";
+  std::string message = e.to_error().message;  // says "outcome unknown" when the body was sent
   return smtp::is_permanent(e) ? SendResult::permanent(std::move(code), std::move(message))
                                : SendResult::transient(std::move(code), std::move(message));
 }
