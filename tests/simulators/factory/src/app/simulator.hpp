@@ -9,7 +9,7 @@
 //   - the control API (/control/...) tests use to inject faults and to read
 //     what the Factory holds, and /healthz, /readyz, /metrics.
 
-#include "app/response_scheduler.hpp"
+#include <caas/sim/response_scheduler.hpp>
 #include "app/state.hpp"
 #include "app/webhook_sender.hpp"
 
@@ -28,6 +28,8 @@
 #include <vector>
 
 namespace caas::factory_sim {
+
+using sim::ResponseScheduler;
 
 struct SimulatorConfig {
   std::string address = "127.0.0.1";

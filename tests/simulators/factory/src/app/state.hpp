@@ -5,10 +5,10 @@
 // order to get wrong. Counters go to the control API's stats and to
 // Prometheus through the same calls, so the two never disagree.
 
+#include <caas/sim/random.hpp>
 #include "domain/delivery.hpp"
 #include "domain/fault_plan.hpp"
 #include "domain/order_book.hpp"
-#include "domain/random.hpp"
 #include "domain/stats.hpp"
 
 #include <caas/observability/metrics.hpp>
@@ -17,6 +17,10 @@
 #include <string>
 
 namespace caas::factory_sim {
+
+using sim::Random;
+using sim::ScriptedRandom;
+using sim::SeededRandom;
 
 /// Prometheus families of the simulator (created once).
 struct Probe {

@@ -20,11 +20,15 @@
 #include <string>
 #include <vector>
 
+#include <caas/sim/random.hpp>
 #include "domain/api_error.hpp"
-#include "domain/random.hpp"
 #include "domain/status.hpp"
 
 namespace caas::factory_sim {
+
+using sim::Random;
+using sim::ScriptedRandom;
+using sim::SeededRandom;
 
 /// next_errors entry meaning "hold the request like a timeout".
 inline constexpr int kTimeoutMarker = 0;

@@ -12,13 +12,17 @@
 #include <string>
 #include <vector>
 
+#include <caas/sim/random.hpp>
 #include "domain/catalogue.hpp"
 #include "domain/json_out.hpp"
 #include "domain/placement.hpp"
-#include "domain/random.hpp"
 #include "domain/status.hpp"
 
 namespace caas::factory_sim {
+
+using sim::Random;
+using sim::ScriptedRandom;
+using sim::SeededRandom;
 
 struct HistoryEntry {
   Status status;

@@ -7,7 +7,7 @@
 //     recipients unregistered and read what was delivered
 //     (app/control_api.cpp), and /healthz, /readyz, /metrics.
 
-#include "app/response_scheduler.hpp"
+#include <caas/sim/response_scheduler.hpp>
 #include "app/state.hpp"
 
 #include <caas/http/server.hpp>
@@ -23,6 +23,8 @@
 #include <vector>
 
 namespace caas::push_sim {
+
+using sim::ResponseScheduler;
 
 struct SimulatorConfig {
   std::string address = "127.0.0.1";

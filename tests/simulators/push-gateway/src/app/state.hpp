@@ -5,9 +5,9 @@
 // wrong. Counters go to the control API's stats and to Prometheus through the
 // same calls, so the two never disagree.
 
+#include <caas/sim/random.hpp>
 #include "domain/fault_plan.hpp"
 #include "domain/message_book.hpp"
-#include "domain/random.hpp"
 #include "domain/stats.hpp"
 
 #include <caas/observability/metrics.hpp>
@@ -17,6 +17,10 @@
 #include <string>
 
 namespace caas::push_sim {
+
+using sim::Random;
+using sim::ScriptedRandom;
+using sim::SeededRandom;
 
 /// Prometheus families of the simulator (created once).
 struct Probe {

@@ -24,10 +24,14 @@
 #include <optional>
 #include <string>
 
+#include <caas/sim/random.hpp>
 #include "domain/api_error.hpp"
-#include "domain/random.hpp"
 
 namespace caas::push_sim {
+
+using sim::Random;
+using sim::ScriptedRandom;
+using sim::SeededRandom;
 
 struct FaultPlan {
   std::chrono::milliseconds latency{0};

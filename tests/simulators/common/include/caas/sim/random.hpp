@@ -7,7 +7,7 @@
 #include <deque>
 #include <random>
 
-namespace caas::push_sim {
+namespace caas::sim {
 
 class Random {
  public:
@@ -58,4 +58,4 @@ class ScriptedRandom final : public Random {
   double fallback_;
 };
 
-}  // namespace caas::push_sim
+}  // namespace caas::sim

@@ -1,8 +1,8 @@
-#include "app/response_scheduler.hpp"
+#include "caas/sim/response_scheduler.hpp"
 
 #include <vector>
 
-namespace caas::push_sim {
+namespace caas::sim {
 
 void ResponseScheduler::start() {
   std::lock_guard lock(mutex_);
@@ -68,4 +68,4 @@ void ResponseScheduler::run() {
   }
 }
 
-}  // namespace caas::push_sim
+}  // namespace caas::sim

@@ -1,6 +1,6 @@
 #pragma once
 // Answers requests later without blocking an I/O thread: the latency fault
-// and the "timeout" fault (hold the answer until the client has given up)
+// and the hold/timeout faults (no answer until the client has given up)
 // park the Responder here with a due time. One thread, a bounded number of
 // parked answers (beyond it they are sent at once), everything still parked
 // answered immediately at stop().
@@ -14,7 +14,7 @@
 #include <mutex>
 #include <thread>
 
-namespace caas::factory_sim {
+namespace caas::sim {
 
 class ResponseScheduler {
  public:
@@ -30,10 +30,10 @@ class ResponseScheduler {
   void stop();
 
   /// Sends `response` at `when` (now if it is due, the scheduler is stopped
-  /// or full).
-  void respond_at(Clock::time_point when, http::Responder responder, http::Response response);
-  void respond_after(std::chrono::milliseconds delay, http::Responder responder, http::Response response) {
-    respond_at(Clock::now() + delay, std::move(responder), std::move(response));
+  /// or full). Returns true when the answer was parked.
+  bool respond_at(Clock::time_point when, http::Responder responder, http::Response response);
+  bool respond_after(std::chrono::milliseconds delay, http::Responder responder, http::Response response) {
+    return respond_at(Clock::now() + delay, std::move(responder), std::move(response));
   }
   std::size_t parked() const;
 
@@ -53,4 +53,4 @@ class ResponseScheduler {
   std::thread thread_;
 };
 
-}  // namespace caas::factory_sim
+}  // namespace caas::sim
