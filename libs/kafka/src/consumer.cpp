@@ -2,6 +2,8 @@
 
 #include "rk_util.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <utility>
 
@@ -112,7 +114,9 @@ ConsumedRecord Message::to_record() const {
 // ---------------------------------------------------------------- Consumer
 
 void Consumer::HandleDeleter::operator()(rd_kafka_t* rk) const noexcept {
-  rd_kafka_destroy(rk);
+  // ~Consumer has already closed (or given up closing) with a deadline;
+  // destroy must not start the unbounded close again.
+  rd_kafka_destroy_flags(rk, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
 }
 
 Consumer::Consumer(const ClientConfig& config, ConsumerOptions options) : options_(std::move(options)) {
@@ -140,10 +144,34 @@ Consumer::~Consumer() {
   close();
 }
 
-void Consumer::close() {
-  if (closed_ || !rk_) return;
+bool Consumer::close() {
+  if (closed_ || !rk_) return closed_cleanly_;
   closed_ = true;
-  rd_kafka_consumer_close(rk_.get());
+  // rd_kafka_consumer_close() waits for the group coordinator without a
+  // deadline, so a service stopping while the brokers are gone would hang.
+  // Close in the background instead, handle the revocation (on_revoked)
+  // here, and stop waiting at the deadline. The queue carries events of every
+  // kind (errors, commit results), so it is polled as events, not callbacks.
+  std::unique_ptr<rd_kafka_queue_t, decltype(&rd_kafka_queue_destroy)> queue{rd_kafka_queue_new(rk_.get()),
+                                                                             &rd_kafka_queue_destroy};
+  if (rd_kafka_error_t* error = rd_kafka_consumer_close_queue(rk_.get(), queue.get())) {
+    rd_kafka_error_destroy(error);
+    return false;
+  }
+  const auto deadline = std::chrono::steady_clock::now() + options_.close_timeout;
+  constexpr auto kServeSlice = std::chrono::milliseconds{50};
+  while (!rd_kafka_consumer_closed(rk_.get())) {
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    rd_kafka_event_t* event = rd_kafka_queue_poll(queue.get(), static_cast<int>(std::min(left, kServeSlice).count()));
+    if (event == nullptr) continue;
+    if (rd_kafka_event_type(event) == RD_KAFKA_EVENT_REBALANCE) {
+      on_rebalance(rd_kafka_event_error(event), rd_kafka_event_topic_partition_list(event));
+    }
+    rd_kafka_event_destroy(event);
+  }
+  closed_cleanly_ = true;
+  return true;
 }
 
 Result<void> Consumer::subscribe(const std::vector<std::string>& topics) {

@@ -143,3 +143,48 @@ TEST_CASE("partition EOF events signal caught-up when enabled") {
   CHECK(eof);
   CHECK(records == 2);
 }
+
+TEST_CASE("close gives up at close_timeout when the coordinator does not answer the leave") {
+  MockCluster cluster(1, one_topic("close.v1", 1));
+  produce_values(cluster.bootstrap(), "close.v1", 1);
+  const ClientConfig config{cluster.bootstrap(), "", {}};
+  std::vector<TopicPartition> revoked;
+  const auto close_timeout = std::chrono::milliseconds{1500};
+  using Clock = std::chrono::steady_clock;
+  Clock::duration close_took{};
+  Clock::time_point destroying;
+  {
+    Consumer c(config,
+               ConsumerOptions{.group_id = "g-close",
+                               .close_timeout = close_timeout,
+                               .on_revoked = [&](const std::vector<TopicPartition>& parts) { revoked = parts; }});
+    REQUIRE(c.subscribe({"close.v1"}));
+    REQUIRE(next_record(c));  // joined and assigned
+    // The LeaveGroup (api key 13) is answered after a minute, as when the
+    // broker went away mid-request; librdkafka's own close waits for it.
+    constexpr std::int16_t kLeaveGroup = 13;
+    for (auto id : cluster.broker_ids()) cluster.delay_responses(id, kLeaveGroup, 1, 60'000);
+    const auto closing = Clock::now();
+    CHECK_FALSE(c.close());
+    close_took = Clock::now() - closing;
+    CHECK_FALSE(c.close());  // idempotent
+    destroying = Clock::now();
+  }  // ~Consumer: destroy without starting a second close
+  CHECK(close_took >= close_timeout);
+  CHECK(close_took < close_timeout + std::chrono::seconds{2});  // librdkafka's close alone waits 5 s or more
+  // Destroying waits for the in-flight LeaveGroup to time out (request
+  // timeout, 5 s here), not for the minute the broker would take.
+  CHECK(Clock::now() - destroying < std::chrono::seconds{15});
+  CHECK(revoked.size() == 1);  // on_revoked still ran, from close()
+}
+
+TEST_CASE("close leaves the group cleanly when the brokers answer") {
+  MockCluster cluster(1, one_topic("close-ok.v1", 1));
+  produce_values(cluster.bootstrap(), "close-ok.v1", 1);
+  const ClientConfig config{cluster.bootstrap(), "", {}};
+  Consumer c(config, ConsumerOptions{.group_id = "g-close-ok"});
+  REQUIRE(c.subscribe({"close-ok.v1"}));
+  REQUIRE(next_record(c));
+  CHECK(c.close());
+  CHECK(c.close());
+}

@@ -139,7 +139,11 @@ void EventProcessor::run() {
     process(*msg);
   }
   commit_group_offsets(/*async=*/true);  // a hint, see on_revoked
-  consumer_->close();
+  if (!consumer_->close()) {
+    log_.warn(
+        "left the consumer group without the coordinator's answer (brokers unreachable); "
+        "the group reassigns after the session timeout");
+  }
 }
 
 void EventProcessor::process(const kafka::Message& record) {

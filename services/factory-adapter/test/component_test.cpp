@@ -369,7 +369,8 @@ TEST_CASE("factory down: the breaker opens, placements wait, then complete", "[c
   factory.set_down(true);
   const auto dir = fresh_dir();
   Adapter adapter(cluster, factory, dir,
-                  {{"CAAS_FACTORY_BREAKER_FAILURES", "2"}, {"CAAS_FACTORY_BREAKER_OPEN", "1500ms"}});
+                  // Open long enough for B to be planned while it is open, even on a loaded machine.
+                  {{"CAAS_FACTORY_BREAKER_FAILURES", "2"}, {"CAAS_FACTORY_BREAKER_OPEN", "5s"}});
   send_place_order(cluster, "order-a");
   REQUIRE(caas::testing::eventually([&] { return metric_is(adapter, "factory_circuit_breaker_state 1"); }, 20s));
   const auto attempts_a = factory.posts_with_key("order-a");

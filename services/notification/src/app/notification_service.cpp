@@ -44,7 +44,7 @@ NotificationSettings load_notification_settings(obs::EnvConfig& env) {
     if (!is_valid_email(e.from_address)) env.add_error("CAAS_SMTP_FROM: not an e-mail address");
     e.from_name = env.string("CAAS_SMTP_FROM_NAME", e.from_name);
     e.timeout = env.duration_ms("CAAS_SMTP_TIMEOUT", 10s, 1ms, 5min);
-    e.connections = static_cast<std::size_t>(env.integer("CAAS_SMTP_CONNECTIONS", 8, 1, 256));
+    e.connections = static_cast<std::size_t>(env.integer("CAAS_SMTP_CONNECTIONS", 16, 1, 256));
     s.email = e;
   }
   s.push = http_sender(env, "CAAS_PUSH_GATEWAY_URL", "CAAS_PUSH_GATEWAY_TOKEN_FILE", "CAAS_PUSH_TIMEOUT", 5s);
@@ -54,7 +54,7 @@ NotificationSettings load_notification_settings(obs::EnvConfig& env) {
   s.retry.max_backoff = env.duration_ms("CAAS_NOTIFICATION_RETRY_MAX", 60s, 1ms, 24h);
   s.retry.contact_wait = env.duration_ms("CAAS_NOTIFICATION_CONTACT_WAIT", 24h, 0ms, 24h * 30);
   s.retry.contact_recheck = env.duration_ms("CAAS_NOTIFICATION_CONTACT_RECHECK", 30s, 1ms, 24h);
-  s.email_concurrency = static_cast<unsigned>(env.integer("CAAS_NOTIFICATION_EMAIL_CONCURRENCY", 4, 1, 256));
+  s.email_concurrency = static_cast<unsigned>(env.integer("CAAS_NOTIFICATION_EMAIL_CONCURRENCY", 16, 1, 256));
   s.push_concurrency = static_cast<unsigned>(env.integer("CAAS_NOTIFICATION_PUSH_CONCURRENCY", 4, 1, 256));
   s.vehicle_concurrency = static_cast<unsigned>(env.integer("CAAS_NOTIFICATION_VEHICLE_CONCURRENCY", 2, 1, 256));
   s.default_language = *parse_language(env.enumeration("CAAS_NOTIFICATION_DEFAULT_LANGUAGE", {"es", "en"}, "es"));

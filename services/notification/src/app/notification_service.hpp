@@ -39,7 +39,7 @@ struct NotificationSettings {
   std::optional<HttpSenderSettings> push;     // CAAS_PUSH_GATEWAY_URL set
   std::optional<HttpSenderSettings> vehicle;  // CAAS_IOT_API_URL set
   RetryRules retry;
-  unsigned email_concurrency = 4;
+  unsigned email_concurrency = 16;
   unsigned push_concurrency = 4;
   unsigned vehicle_concurrency = 2;
   Language default_language = Language::es;

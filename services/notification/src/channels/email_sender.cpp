@@ -35,6 +35,7 @@ EmailSender::EmailSender(EmailSettings settings) : settings_(std::move(settings)
   o.port = settings_.port;
   o.connect_timeout = settings_.connect_timeout;
   o.command_timeout = settings_.timeout;
+  o.max_connections = settings_.connections;
   o.max_idle_connections = settings_.connections;
   client_ = std::make_unique<smtp::SmtpClient>(o);
 }

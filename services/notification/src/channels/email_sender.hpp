@@ -24,7 +24,7 @@ struct EmailSettings {
   std::string message_id_domain = "notification.caas.example";
   std::chrono::milliseconds timeout{10000};  // whole transaction
   std::chrono::milliseconds connect_timeout{2000};
-  std::size_t connections = 8;
+  std::size_t connections = 16;
 };
 
 /// Parses "smtp://host[:port]" (port 25 by default).

@@ -129,6 +129,9 @@ struct ConsumerOptions {
   /// reaches the end (useful for "caught up" detection).
   bool enable_partition_eof = false;
   std::chrono::milliseconds session_timeout{10000};
+  /// Longest close() waits to leave the group. librdkafka's own close has no
+  /// deadline, and with the brokers gone it never returns.
+  std::chrono::milliseconds close_timeout{10000};
   /// Called on assignment with offsets preset to kOffsetStored; may change
   /// any of them (e.g. to the offset stored next to the service state).
   OnAssigned on_assigned{};
@@ -185,9 +188,11 @@ class Consumer {
   Result<std::vector<PartitionWatermarks>> query_watermarks(
       const std::string& topic, std::chrono::milliseconds timeout = std::chrono::milliseconds{5000});
 
-  /// Leaves the group (runs on_revoked) and stops fetching. Idempotent; the
+  /// Leaves the group (runs on_revoked) and stops fetching, for at most
+  /// options.close_timeout; returns false if it gave up (brokers unreachable:
+  /// the group notices through the session timeout instead). Idempotent; the
   /// consumer is unusable afterwards.
-  void close();
+  bool close();
 
   rd_kafka_t* raw() const { return rk_.get(); }
 
@@ -202,6 +207,7 @@ class Consumer {
   ConsumerOptions options_;
   std::unique_ptr<rd_kafka_t, HandleDeleter> rk_;
   bool closed_ = false;
+  bool closed_cleanly_ = false;
 };
 
 }  // namespace caas::kafka

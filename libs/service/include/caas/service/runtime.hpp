@@ -60,6 +60,11 @@ struct RuntimeConfig {
   // holds an empty fetch for the whole wait and does not wake on new data, so
   // every hop of a flow costs up to this much there: local runs set ~10ms.
   std::chrono::milliseconds fetch_wait_max{500};
+  // CAAS_KAFKA_LINGER (linger.ms of the outbox producer): how long a record
+  // waits for others to share its produce request. Every event of a flow
+  // waits this long once per hop; under load batches fill anyway while
+  // earlier requests are in flight, so a short linger costs little.
+  std::chrono::milliseconds producer_linger{5};
   // CAAS_STORE_SYNC: fsync the store's write-ahead log on every commit. Off by
   // default: the store is a cache of the Kafka log (DESIGN.md section 5), a
   // killed process loses nothing (the WAL write is in the OS before commit
