@@ -3,7 +3,12 @@
 # local broker, and the latency from a Factory webhook's 200 (ingress) to the
 # order's state change (order service), p50/p99, at a paced webhook rate.
 #
-#   scripts/bench/order-flow-bench.sh [--orders 500] [--rate 500] [--no-build]
+#   scripts/bench/order-flow-bench.sh [--orders 500] [--rate 500] [--brokers 1] [--read-model] [--no-build]
+#
+# One order replica, so by default without its read model (CAAS_ORDER_READ_MODEL=false):
+# the read model is a second copy of every order, kept so that any of several
+# replicas can answer GET; with one replica the owner's store holds them all.
+# --read-model runs it anyway (the multi-replica cost). --brokers: mock brokers.
 #
 # Starts caas-devbroker, caas-webhook-ingress, caas-order, caas-factory-adapter
 # and caas-factory-sim (webhooks off: this script plays the Factory's webhook
@@ -14,13 +19,15 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 
-orders=500; rate=500; build=1
+orders=500; rate=500; build=1; brokers=1; read_model=false
 while (($#)); do
   case $1 in
     --orders) orders=$2; shift ;;
     --rate) rate=$2; shift ;;
+    --brokers) brokers=$2; shift ;;
+    --read-model) read_model=true ;;
     --no-build) build=0 ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -64,7 +71,7 @@ wait_ready() {  # URL PID
   echo "no 200 from $1 within 60 s" >&2; return 1
 }
 
-"$bin/caas-devbroker" --brokers 3 --bootstrap-file "$run/bootstrap" >"$run/devbroker.log" 2>&1 &
+"$bin/caas-devbroker" --brokers "$brokers" --bootstrap-file "$run/bootstrap" >"$run/devbroker.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do [ -s "$run/bootstrap" ] && break; sleep 0.1; done
 bootstrap=$(cat "$run/bootstrap")
@@ -97,7 +104,7 @@ cat >"$run/sources.json" <<JSON
 JSON
 CAAS_HTTP_PORT=18080 CAAS_INGRESS_SOURCES_FILE=$run/sources.json "$bin/caas-webhook-ingress" >"$run/ingress.log" 2>&1 &
 pids+=($!); ingress_pid=$!
-CAAS_HTTP_PORT=18081 CAAS_INSTANCE_ID=bench-order "$bin/caas-order" >"$run/order.log" 2>&1 &
+CAAS_HTTP_PORT=18081 CAAS_INSTANCE_ID=bench-order CAAS_ORDER_READ_MODEL=$read_model "$bin/caas-order" >"$run/order.log" 2>&1 &
 pids+=($!); order_pid=$!
 CAAS_HTTP_PORT=18082 CAAS_FACTORY_API_URL=http://127.0.0.1:18090 "$bin/caas-factory-adapter" >"$run/adapter.log" 2>&1 &
 pids+=($!); adapter_pid=$!
@@ -110,5 +117,6 @@ echo "== platform ready (broker $bootstrap); $orders orders, webhooks at $rate/s
 python3 "$here/order_flow_driver.py" --orders "$orders" --rate "$rate" --bootstrap "$bootstrap" \
   --order-url http://127.0.0.1:18081 --ingress-url http://127.0.0.1:18080 \
   --dealer-key bench-dealer-key-0123456789 --webhook-secret bench-factory-webhook-secret \
+  --setup "$brokers mock broker(s), order read model $read_model, fetch.wait.max $CAAS_KAFKA_FETCH_WAIT_MAX" \
   --out "$out" | tee "$out/summary.md"
 echo "results in $out" >&2

@@ -5,11 +5,63 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+// Listeners are part of Catch2 v2's "external interfaces", off by default.
+#define CATCH_CONFIG_EXTERNAL_INTERFACES
+#include <catch2/catch.hpp>
+
 #include <atomic>
+#include <cstdlib>
+#include <mutex>
 #include <stdexcept>
 #include <string>
+#include <system_error>
+#include <utility>
+#include <vector>
 
 namespace caas::testing {
+namespace {
+
+/// The scratch directories made since the current test case began.
+class ScratchDirs {
+ public:
+  void add(std::filesystem::path dir) {
+    std::lock_guard lock(mutex_);
+    dirs_.push_back(std::move(dir));
+  }
+  std::vector<std::filesystem::path> take() {
+    std::lock_guard lock(mutex_);
+    return std::exchange(dirs_, {});
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::filesystem::path> dirs_;
+};
+
+ScratchDirs& scratch_dirs() {
+  static ScratchDirs dirs;
+  return dirs;
+}
+
+/// Removes a test case's scratch directories once it has passed; a failed
+/// one's stay for inspection (so do all with CAAS_KEEP_TEST_DIRS=1). Runs
+/// after the test's own objects, and the processes they own, are gone.
+class RemoveScratchDirsOfPassedTests : public Catch::TestEventListenerBase {
+ public:
+  using TestEventListenerBase::TestEventListenerBase;
+  void testCaseEnded(const Catch::TestCaseStats& stats) override {
+    const auto dirs = scratch_dirs().take();
+    if (!stats.totals.assertions.allOk() || std::getenv("CAAS_KEEP_TEST_DIRS") != nullptr) return;
+    for (const auto& dir : dirs) {
+      std::error_code ignored;  // best effort: a leftover file only costs disk
+      std::filesystem::remove_all(dir, ignored);
+    }
+  }
+};
+
+}  // namespace
+
+CATCH_REGISTER_LISTENER(RemoveScratchDirsOfPassedTests)
 
 std::filesystem::path fresh_dir(std::string_view tag) {
   static std::atomic<int> n{0};
@@ -17,6 +69,7 @@ std::filesystem::path fresh_dir(std::string_view tag) {
              ("caas-" + std::string(tag) + "-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
+  scratch_dirs().add(dir);
   return dir;
 }
 

@@ -11,8 +11,9 @@ namespace caas::testing {
 
 /// An empty directory "<tmp>/caas-<tag>-<pid>-<n>" (removed first if a
 /// previous run left it). Unique per call within the process, and across
-/// concurrent test processes through the pid. Not removed afterwards: a
-/// failing test's data stays for inspection.
+/// concurrent test processes through the pid. Removed when the Catch2 test
+/// case that made it passes; a failing test's data stays for inspection
+/// (CAAS_KEEP_TEST_DIRS=1 keeps every one).
 std::filesystem::path fresh_dir(std::string_view tag);
 
 /// A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0 and

@@ -53,7 +53,7 @@ std::string MailSink::default_binary() {
 MailSink::MailSink(MailSinkOptions options) : options_(std::move(options)) {
   if (options_.binary.empty()) options_.binary = default_binary();
   dir_ = fresh_dir("mail-sink");
-  stats_file_ = dir_.parent_path() / (dir_.filename().string() + "-stats.json");
+  stats_file_ = fresh_dir("mail-sink-stats") / "stats.json";  // not among the messages
   start(0);
 }
 

@@ -135,6 +135,29 @@ bool Producer::connected(std::chrono::milliseconds timeout) {
   return ok;
 }
 
+std::vector<std::string> Producer::warm_up(const std::vector<std::string>& topics, std::chrono::milliseconds timeout) {
+  std::vector<std::string> unknown;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (const auto& topic : topics) {
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      unknown.push_back(topic);
+      continue;
+    }
+    // The handle is the one producev() looks up by name; asking for its
+    // metadata fills in its partitions.
+    detail::TopicPtr handle{rd_kafka_topic_new(rk_.get(), topic.c_str(), nullptr)};
+    const rd_kafka_metadata_t* md = nullptr;
+    const auto err = handle ? rd_kafka_metadata(rk_.get(), 0, handle.get(), &md, static_cast<int>(left.count()))
+                            : rd_kafka_last_error();
+    detail::MetadataPtr holder{md};
+    const bool known = err == RD_KAFKA_RESP_ERR_NO_ERROR && md != nullptr && md->topic_cnt == 1 &&
+                       md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR && md->topics[0].partition_cnt > 0;
+    if (!known) unknown.push_back(topic);
+  }
+  return unknown;
+}
+
 std::string Producer::last_client_error() const {
   std::lock_guard lock(mutex_);
   return last_error_;

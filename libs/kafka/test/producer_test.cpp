@@ -141,3 +141,16 @@ TEST_CASE("invalid configuration throws at construction") {
   CHECK_THROWS(Producer({"127.0.0.1:1", "", {{"no.such.property", "1"}}}));
   CHECK_THROWS(Consumer({"127.0.0.1:1", "", {}}, ConsumerOptions{.auto_offset_reset = "sideways"}));
 }
+
+TEST_CASE("warm_up learns the partitions of a topic before the first send and names the ones it cannot") {
+  MockCluster cluster(1, one_topic("warm.v1", 3));
+  cluster.create_topic("broken.v1", 1);
+  cluster.topic_error("broken.v1", RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED);
+  Producer producer({cluster.bootstrap(), "warm-producer", {}});
+  const auto unknown = producer.warm_up({"warm.v1", "broken.v1"}, 3s);
+  CHECK(unknown == std::vector<std::string>{"broken.v1"});
+  auto report = producer.send_async({"warm.v1", "k", "v", {}, std::nullopt});
+  const auto r = get_within(report);
+  INFO(r.message);
+  CHECK(r.ok());
+}

@@ -27,7 +27,7 @@ RuntimeConfig load_runtime_config(obs::EnvConfig& env, std::uint16_t default_por
   c.shutdown_grace = env.duration_ms("CAAS_SHUTDOWN_GRACE", 10s, 0ms, 600s);
   c.max_outbox_pending = static_cast<std::size_t>(env.integer("CAAS_MAX_OUTBOX_PENDING", 10000, 10, 10'000'000));
   c.fetch_wait_max = env.duration_ms("CAAS_KAFKA_FETCH_WAIT_MAX", 500ms, 1ms, 10s);
-  c.producer_linger = env.duration_ms("CAAS_KAFKA_LINGER", 5ms, 0ms, 1s);
+  c.producer_linger = env.duration_ms("CAAS_KAFKA_LINGER", 1ms, 0ms, 1s);
   c.store_sync = env.boolean("CAAS_STORE_SYNC", false);
   return c;
 }

@@ -1,5 +1,7 @@
 #include "app/ingress_service.hpp"
 
+#include <algorithm>
+
 #include <fstream>
 #include <map>
 #include <optional>
@@ -122,6 +124,14 @@ void IngressService::wire(service::ServiceRuntime& rt) {
                                       rt.log().with({{"component", "ingress"}}), rt.metrics(), clock_);
   app_->add_routes(rt.router());
   for (const auto& d : described) rt.log().info("webhook source", {{"source", d}});
+
+  std::vector<std::string> topics;
+  for (const auto& src : s.sources) {
+    if (std::find(topics.begin(), topics.end(), src.config.topic) == topics.end()) topics.push_back(src.config.topic);
+  }
+  for (const auto& topic : producer_->warm_up(topics)) {
+    rt.log().warn("topic metadata not available yet; the first webhooks to it wait for it", {{"topic", topic}});
+  }
 
   kafka::Producer* producer = producer_.get();
   rt.readiness().add("ingress-kafka", [producer] { return producer->brokers_reachable_hint(); });

@@ -18,6 +18,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace caas::kafka {
 
@@ -74,6 +75,12 @@ class Producer final : public RecordSink {
   /// Asks a broker for metadata with a short deadline: usable by /readyz.
   /// Blocks up to `timeout`.
   bool connected(std::chrono::milliseconds timeout = std::chrono::milliseconds{1000});
+  /// Fetches the partitions of `topics` now, so the first send() to each
+  /// does not wait for a metadata round trip (the first webhook after a
+  /// start otherwise waited up to a second). Returns the topics it could not
+  /// learn within `timeout` (in all); sending to them still works, later.
+  std::vector<std::string> warm_up(const std::vector<std::string>& topics,
+                                   std::chrono::milliseconds timeout = std::chrono::milliseconds{2000});
   /// Cheap, non-blocking hint: false after librdkafka reported
   /// __ALL_BROKERS_DOWN until a broker answered again (a delivery succeeded
   /// or connected() succeeded).

@@ -64,7 +64,7 @@ struct RuntimeConfig {
   // waits for others to share its produce request. Every event of a flow
   // waits this long once per hop; under load batches fill anyway while
   // earlier requests are in flight, so a short linger costs little.
-  std::chrono::milliseconds producer_linger{5};
+  std::chrono::milliseconds producer_linger{1};
   // CAAS_STORE_SYNC: fsync the store's write-ahead log on every commit. Off by
   // default: the store is a cache of the Kafka log (DESIGN.md section 5), a
   // killed process loses nothing (the WAL write is in the OS before commit
