@@ -275,8 +275,13 @@ TEST_CASE("a retry budget used up or a bad address ends as notification.failed a
   Rig rig("budget", {{"CAAS_NOTIFICATION_MAX_ATTEMPTS", "3"}});
   rig.set_preferences("C1", "reject-c1@example.com", "es");  // the SMTP server answers 550
   rig.push.set_faults(R"({"down":true})");
+  // Every series exists from the start, so increase() sees the first failure.
+  const std::string failed_series =
+      R"(notifications_failed_total{channel="email",error_class="permanent",type="vehicle_shipped"} )";
+  CHECK(call(rig.port(), "GET", "/metrics", "").body.find(failed_series + "0") != std::string::npos);
   rig.milestone("o1", "C1", "SHIPPED");
   REQUIRE(testing::eventually([&] { return rig.count_events("notification.failed") == 2; }, 30s));
+  CHECK(call(rig.port(), "GET", "/metrics", "").body.find(failed_series + "1") != std::string::npos);
   auto dead = devbroker::testing::consume_at_least(rig.cluster.bootstrap(), "caas.dlq.notification.v1", 2, 20s);
   REQUIRE(dead.size() == 2);
   CHECK(dead[0].key == "o1");

@@ -119,6 +119,7 @@ void NotificationService::wire(service::ServiceRuntime& rt) {
     add_channel(Channel::vehicle_display, std::make_unique<VehicleDisplaySender>(*s.vehicle), s.vehicle_concurrency);
   }
   if (configured.empty()) log.warn("no channel configured (CAAS_SMTP_URL, CAAS_PUSH_GATEWAY_URL, CAAS_IOT_API_URL)");
+  probe_->start_at_zero(configured);
 
   std::vector<ChannelDispatcher*> dispatchers;
   for (auto& d : dispatchers_) dispatchers.push_back(d.get());

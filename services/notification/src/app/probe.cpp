@@ -1,5 +1,7 @@
 #include "app/probe.hpp"
 
+#include <algorithm>
+
 namespace caas::notification {
 
 namespace {
@@ -26,5 +28,22 @@ Probe::Probe(observability::Metrics& m)
       attempt(m.histogram_family("notification_send_duration_seconds",
                                  "One send attempt (SMTP transaction, push or API IoT call), by outcome")),
       queue_depth(m.gauge_family("notification_queue_depth", "Notifications waiting to be sent, by channel")) {}
+
+void Probe::start_at_zero(const std::vector<Channel>& channels) {
+  for (const auto channel : channels) {
+    const std::string name(to_string(channel));
+    suppressed.Add({{"channel", name}});
+    queue_depth.Add({{"channel", name}});
+    for (const auto& kind : catalogue()) {
+      if (std::find(kind.channels.begin(), kind.channels.end(), channel) == kind.channels.end()) continue;
+      const std::string type(kind.type);
+      planned.Add({{"channel", name}, {"type", type}});
+      sent.Add({{"channel", name}, {"type", type}});
+      for (const char* error_class : {"permanent", "transient-exhausted"}) {
+        failed.Add({{"channel", name}, {"type", type}, {"error_class", error_class}});
+      }
+    }
+  }
+}
 
 }  // namespace caas::notification

@@ -3,12 +3,20 @@
 // and type, delivery latency from the source event's time, retries, queue
 // depth), created once at start-up.
 
+#include "domain/catalogue.hpp"
+
 #include <caas/observability/metrics.hpp>
+
+#include <vector>
 
 namespace caas::notification {
 
 struct Probe {
   explicit Probe(observability::Metrics& m);
+  /// Creates every (channel, type) series of the configured channels at 0,
+  /// so that rate() and increase() see the first notification, and the first
+  /// failure, of each.
+  void start_at_zero(const std::vector<Channel>& channels);
 
   prometheus::Family<prometheus::Counter>& sent;        // notifications_sent_total{channel,type}
   prometheus::Family<prometheus::Counter>& failed;      // notifications_failed_total{channel,type,error_class}
