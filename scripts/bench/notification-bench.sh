@@ -33,42 +33,12 @@ out=${CAAS_BENCH_OUT:-$build_dir/bench-results/notification-$(date -u +%Y%m%dT%H
 mkdir -p "$out"
 run=$(mktemp -d "${TMPDIR:-/tmp}/caas-notification-bench.XXXXXX")
 
-pids=()
-cleanup() {
-  local i
-  for ((i=${#pids[@]}-1; i>=0; i--)); do kill -TERM "${pids[$i]}" 2>/dev/null || true; done
-  for ((i=${#pids[@]}-1; i>=0; i--)); do wait "${pids[$i]}" 2>/dev/null || true; done
-  rm -rf "$run"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-for tool in kcat curl python3; do command -v $tool >/dev/null || { echo "missing $tool" >&2; exit 2; }; done
-
-if [ "$build" = 1 ]; then
-  echo "== building Release in $build_dir" >&2
-  CAAS_BUILD_DIR=$build_dir "$root/scripts/build" -DCMAKE_BUILD_TYPE=Release \
-    "-DCMAKE_CXX_FLAGS_RELEASE=-O2 -DNDEBUG" -DCAAS_BUILD_TESTS=OFF
-fi
+# shellcheck source=common.sh
+. "$here/common.sh"
+bench_build_and_check caas-devbroker caas-notification caas-push-sim caas-mail-sink
 bin=$build_dir/bin
-for b in caas-devbroker caas-notification caas-push-sim caas-mail-sink; do
-  [ -x "$bin/$b" ] || { echo "$bin/$b missing (build first)" >&2; exit 2; }
-done
 
-wait_ready() {  # URL PID
-  local i
-  for i in $(seq 300); do
-    kill -0 "$2" 2>/dev/null || { echo "process $2 exited during start-up" >&2; return 1; }
-    [ "$(curl -s -o /dev/null -w '%{http_code}' -m 1 "$1" || true)" = 200 ] && return 0
-    sleep 0.2
-  done
-  echo "no 200 from $1 within 60 s" >&2; return 1
-}
-
-"$bin/caas-devbroker" --brokers 1 --bootstrap-file "$run/bootstrap" >"$run/devbroker.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 100); do [ -s "$run/bootstrap" ] && break; sleep 0.1; done
-bootstrap=$(cat "$run/bootstrap")
+bench_start_broker 1
 
 mkdir -p "$run/mail"
 "$bin/caas-mail-sink" --port 12525 --dir "$run/mail" >"$run/mail-sink.log" 2>&1 &
