@@ -17,6 +17,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "eventually.hpp"
@@ -100,6 +101,40 @@ inline std::size_t count_in(const Api& api, const std::vector<std::string>& ids,
   std::size_t n = 0;
   for (const auto& id : ids) n += states.count(state_of(api, id));
   return n;
+}
+
+/// path of one of each order's actions: "/api/v1/orders/<ids[i]>/<action>".
+inline std::function<std::string(int)> order_action(const std::vector<std::string>& ids, std::string action) {
+  return [&ids, action = std::move(action)](int i) {
+    return "/api/v1/orders/" + ids[static_cast<std::size_t>(i)] + "/" + action;
+  };
+}
+
+/// From ARRIVED_AT_DEALERSHIP to DELIVERED for every order: final payment,
+/// registration (VIN and plate numbered from `numbering`, distinct per test)
+/// and handover, each checked for every order before the next.
+inline void deliver_all(const Api& api, const std::vector<std::string>& ids, int numbering) {
+  using namespace std::chrono_literals;
+  const int n = static_cast<int>(ids.size());
+  require_all(post_each(api, n, order_action(ids, "final-payment"),
+                        [](int i) {
+                          return R"({"payment_reference":"FIN-)" + std::to_string(i) + R"(","paid_at":")" +
+                                 now_rfc3339() + R"("})";
+                        }),
+              {200, 202}, "final payment");
+  wait_all_in(api, ids, "READY_FOR_DELIVERY", 30s);
+  require_all(post_each(api, n, order_action(ids, "registration"),
+                        [numbering](int i) {
+                          return R"({"vin":"VSSZZZ6JZ9R)" + std::to_string(100000 * numbering + i) +
+                                 R"(","registration_plate":")" + std::to_string(1000 * numbering + i) +
+                                 R"( LMN","registered_at":")" + now_rfc3339() + R"("})";
+                        }),
+              {200, 202}, "registration");
+  wait_all_in(api, ids, "REGISTERED", 30s);
+  require_all(post_each(api, n, order_action(ids, "handover"),
+                        [](int) { return R"({"delivered_at":")" + now_rfc3339() + R"("})"; }),
+              {200, 202}, "handover");
+  wait_all_in(api, ids, "DELIVERED", 60s);
 }
 
 /// Progress lines on stdout, so a slow or stuck run shows where it spends its time.

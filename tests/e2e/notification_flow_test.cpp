@@ -95,10 +95,7 @@ TEST_CASE("50 customers get every milestone once, in order and language, through
   require_all(sales, {201, 202}, "register sale");
   std::vector<std::string> ids;
   for (const auto& r : sales) ids.push_back(r.status == 201 ? r.str("id") : r.str("order_id"));
-  const auto path = [&](const char* action) {
-    return [&ids, action](int i) { return "/api/v1/orders/" + ids[static_cast<std::size_t>(i)] + "/" + action; };
-  };
-  require_all(post_each(api, kOrders, path("reservation-payment"),
+  require_all(post_each(api, kOrders, order_action(ids, "reservation-payment"),
                         [](int i) {
                           return R"({"payment_reference":"RES-)" + std::to_string(i) + R"(","paid_at":")" +
                                  now_rfc3339() + R"("})";
@@ -116,24 +113,7 @@ TEST_CASE("50 customers get every milestone once, in order and language, through
 
   wait_all_in(api, ids, "ARRIVED_AT_DEALERSHIP", 240s);
   phase("all orders arrived");
-  require_all(post_each(api, kOrders, path("final-payment"),
-                        [](int i) {
-                          return R"({"payment_reference":"FIN-)" + std::to_string(i) + R"(","paid_at":")" +
-                                 now_rfc3339() + R"("})";
-                        }),
-              {200, 202}, "final payment");
-  wait_all_in(api, ids, "READY_FOR_DELIVERY", 30s);
-  require_all(post_each(api, kOrders, path("registration"),
-                        [](int i) {
-                          return R"({"vin":"VSSZZZ6JZ9R)" + std::to_string(200000 + i) + R"(","registration_plate":")" +
-                                 std::to_string(2000 + i) + R"( LMN","registered_at":")" + now_rfc3339() + R"("})";
-                        }),
-              {200, 202}, "registration");
-  wait_all_in(api, ids, "REGISTERED", 30s);
-  require_all(
-      post_each(api, kOrders, path("handover"), [](int) { return R"({"delivered_at":")" + now_rfc3339() + R"("})"; }),
-      {200, 202}, "handover");
-  wait_all_in(api, ids, "DELIVERED", 60s);
+  deliver_all(api, ids, 2);
   phase("all orders delivered");
 
   const std::size_t expected_total = kOrders * kExpectedTypes.size();

@@ -72,10 +72,7 @@ TEST_CASE("100 orders go from sale to DELIVERED through a faulty Factory, crashe
   REQUIRE(std::set<std::string>(ids.begin(), ids.end()).size() == kOrders);
   wait_all_in(api, ids, "PENDING_RESERVATION", 30s);
   phase("100 sales registered");
-  const auto path = [&](const char* action) {
-    return [&ids, action](int i) { return "/api/v1/orders/" + ids[static_cast<std::size_t>(i)] + "/" + action; };
-  };
-  require_all(post_each(api, kOrders, path("reservation-payment"),
+  require_all(post_each(api, kOrders, order_action(ids, "reservation-payment"),
                         [](int i) {
                           return R"({"payment_reference":"RES-)" + std::to_string(i) + R"(","paid_at":")" +
                                  now_rfc3339() + R"("})";
@@ -99,24 +96,7 @@ TEST_CASE("100 orders go from sale to DELIVERED through a faulty Factory, crashe
   wait_all_in(api, ids, "ARRIVED_AT_DEALERSHIP", 240s);
   phase("all orders arrived at the dealership");
 
-  require_all(post_each(api, kOrders, path("final-payment"),
-                        [](int i) {
-                          return R"({"payment_reference":"FIN-)" + std::to_string(i) + R"(","paid_at":")" +
-                                 now_rfc3339() + R"("})";
-                        }),
-              {200, 202}, "final payment");
-  wait_all_in(api, ids, "READY_FOR_DELIVERY", 30s);
-  require_all(post_each(api, kOrders, path("registration"),
-                        [](int i) {
-                          return R"({"vin":"VSSZZZ6JZ9R)" + std::to_string(100000 + i) + R"(","registration_plate":")" +
-                                 std::to_string(1000 + i) + R"( LMN","registered_at":")" + now_rfc3339() + R"("})";
-                        }),
-              {200, 202}, "registration");
-  wait_all_in(api, ids, "REGISTERED", 30s);
-  require_all(
-      post_each(api, kOrders, path("handover"), [](int) { return R"({"delivered_at":")" + now_rfc3339() + R"("})"; }),
-      {200, 202}, "handover");
-  wait_all_in(api, ids, "DELIVERED", 60s);
+  deliver_all(api, ids, 1);
   phase("all orders delivered");
 
   {  // The Factory holds exactly one order per sale, in the state the platform shows.
