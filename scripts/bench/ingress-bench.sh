@@ -5,18 +5,20 @@
 # the same way in the same run, for a ratio. See README.md.
 #
 #   scripts/bench/ingress-bench.sh [--with-peer] [--peer-only] [--conns "16 64"]
-#                                  [--duration 20] [--runs 1] [--no-build]
+#                                  [--duration 20] [--runs 1] [--brokers 1] [--no-build]
 #
 # Loopback only, bounded in time; every process started here is stopped by PID
 # on exit. Results: $CAAS_BENCH_OUT (default build-bench/bench-results/<UTC time>/):
 # raw wrk output (+ CPU per thread), runs.tsv, summary.md. CAAS_BENCH_PERF=1
-# adds a perf profile of the server per run (perf-<server>-c<N>.txt).
+# adds a perf profile of the server per run (perf-<server>-c<N>.txt);
+# CAAS_BENCH_SYSCALLS=1 counts the server's syscalls per request (perf
+# tracepoints; syscalls-<server>-c<N>.txt).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 
 with_peer=0; peer_only=0; build=1
-conns="16 64"; duration=20; runs=1; threads=2; warmup=3
+conns="16 64"; duration=20; runs=1; threads=2; warmup=3; brokers=1
 while (($#)); do
   case $1 in
     --with-peer) with_peer=1 ;;
@@ -24,8 +26,9 @@ while (($#)); do
     --conns) conns=$2; shift ;;
     --duration) duration=${2%s}; shift ;;
     --runs) runs=$2; shift ;;
+    --brokers) brokers=$2; shift ;;
     --no-build) build=0 ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -122,8 +125,8 @@ wait_quiet() {
 }
 
 # ---- local broker on the auxiliary CPU ----
-echo "== devbroker on CPU $aux_cpu" >&2
-taskset -c "$aux_cpu" "$broker_bin" --bootstrap-file "$run/bootstrap" >"$run/broker.out" 2>"$run/broker.err" &
+echo "== devbroker ($brokers mock broker(s)) on CPU $aux_cpu" >&2
+taskset -c "$aux_cpu" "$broker_bin" --brokers "$brokers" --bootstrap-file "$run/bootstrap" >"$run/broker.out" 2>"$run/broker.err" &
 pids+=($!)
 for _ in $(seq 100); do [ -s "$run/bootstrap" ] && break; sleep 0.1; done
 bootstrap=$(head -1 "$run/bootstrap" 2>/dev/null || true)
@@ -162,12 +165,27 @@ bench_server() {
           >/dev/null 2>&1 &
         perf_pid=$!
       fi
+      local sys_pid=""
+      if [ "${CAAS_BENCH_SYSCALLS:-0}" = 1 ] && command -v perf >/dev/null; then
+        perf stat -x, -e 'syscalls:sys_enter_*' -p "$pid" -o "$run/syscalls" -- sleep $((duration - 2)) >/dev/null 2>&1 &
+        sys_pid=$!
+      fi
       timeout $((duration + 30)) taskset -c "$aux_cpu" \
         wrk -t"$threads" -c"$c" -d"${duration}s" --latency -s "$here/wrk_webhook.lua" "$url" >>"$raw"
       if [ -n "$perf_pid" ]; then
         wait "$perf_pid" 2>/dev/null || true
         perf report -i "$out/perf-${name}-c${c}.data" --no-children --sort dso,symbol --stdio 2>/dev/null |
           grep -E '^ +[0-9]' | sed 's/  */ /g' | cut -c1-160 | head -60 >"$out/perf-${name}-c${c}.txt" || true
+      fi
+      if [ -n "$sys_pid" ]; then
+        wait "$sys_pid" 2>/dev/null || true
+        # Per request: counts over (duration - 2) s divided by the requests wrk
+        # completed in that time (its average rate).
+        local rate
+        rate=$(python3 "$here/parse_wrk.py" "$raw" | cut -f1)
+        awk -F, -v n="$(awk -v r="$rate" -v d="$duration" 'BEGIN{print r*(d-2)}')" \
+          '$1 ~ /^[0-9]+$/ && $1 > 0 {sub(/syscalls:sys_enter_/, "", $3); printf "%-20s %10d %6.2f\n", $3, $1, $1/n}' \
+          "$run/syscalls" | sort -k2 -rn >"$out/syscalls-${name}-c${c}.txt"
       fi
       s1=$(cpu_ticks "$pid"); j1=$(sys_jiffies)
       thread_ticks "$pid" >"$run/threads1"

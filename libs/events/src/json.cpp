@@ -7,6 +7,8 @@
 #include <rapidjson/writer.h>
 
 #include <cmath>
+#include <deque>
+#include <string_view>
 #include <unordered_set>
 #include <vector>
 
@@ -45,19 +47,19 @@ class StrictHandler {
   bool StartObject() { return open(true) && doc_.StartObject(); }
   bool Key(const char* s, rapidjson::SizeType n, bool copy) {
     if (!string_ok(s, n)) return false;
-    if (!frames_.back().keys.emplace(s, n).second) {
+    if (seen_before(std::string_view(s, n))) {
       fail(EventsErrc::duplicate_key, "duplicate key \"" + std::string(s, std::min<std::size_t>(n, 64)) + "\"");
       return false;
     }
     return doc_.Key(s, n, copy);
   }
   bool EndObject(rapidjson::SizeType n) {
-    frames_.pop_back();
+    close();
     return doc_.EndObject(n);
   }
   bool StartArray() { return open(false) && doc_.StartArray(); }
   bool EndArray(rapidjson::SizeType n) {
-    frames_.pop_back();
+    close();
     return doc_.EndArray(n);
   }
 
@@ -66,8 +68,13 @@ class StrictHandler {
   const std::string& why() const { return why_; }
 
  private:
+  // An object's keys: scanned linearly while it is small (no allocation for
+  // short keys), indexed once it has more than kLinearKeys (no quadratic
+  // cost for an object with thousands of keys).
+  static constexpr std::size_t kLinearKeys = 16;
   struct Frame {
-    std::unordered_set<std::string> keys;  // objects only
+    std::size_t first_key = 0;                 // its keys are keys_[first_key..]
+    std::unordered_set<std::string_view> big;  // views into keys_, once indexed
   };
 
   void fail(EventsErrc c, std::string why) {
@@ -109,13 +116,37 @@ class StrictHandler {
       fail(EventsErrc::nesting_too_deep, "nesting deeper than " + std::to_string(limits_.max_depth));
       return false;
     }
-    frames_.emplace_back();
+    frames_.push_back(Frame{keys_.size(), {}});
     return true;
+  }
+  void close() {
+    keys_.resize(frames_.back().first_key);
+    frames_.pop_back();
+  }
+  bool seen_before(std::string_view key) {
+    Frame& f = frames_.back();
+    if (!f.big.empty()) {
+      if (f.big.count(key) != 0) return true;
+      keys_.emplace_back(key);
+      f.big.insert(keys_.back());
+      return false;
+    }
+    for (std::size_t i = f.first_key; i < keys_.size(); ++i) {
+      if (keys_[i] == key) return true;
+    }
+    keys_.emplace_back(key);
+    if (keys_.size() - f.first_key > kLinearKeys) {
+      for (std::size_t i = f.first_key; i < keys_.size(); ++i) f.big.insert(keys_[i]);
+    }
+    return false;
   }
 
   rapidjson::Document& doc_;
   const StrictJsonLimits& limits_;
   std::vector<Frame> frames_;
+  // Keys of the open objects, innermost last. A deque: growing it keeps the
+  // addresses the indexes point into.
+  std::deque<std::string> keys_;
   std::size_t values_ = 0;
   bool failed_ = false;
   EventsErrc code_ = EventsErrc::invalid_json;

@@ -35,6 +35,28 @@ TEST_CASE("duplicate keys are rejected, including escaped duplicates", "[json]")
   CHECK(parse_strict_json(R"({"a":{"a":1},"b":[{"a":1},{"a":2}]})"));  // same key in different objects
 }
 
+TEST_CASE("duplicate keys are found in small and large objects, across nested ones", "[json]") {
+  // Small objects are scanned linearly, large ones indexed: both must agree.
+  auto object = [](int keys, int duplicate_of, bool nested_between) {
+    std::string s = "{";
+    for (int i = 0; i < keys; ++i) {
+      if (i > 0) s += ",";
+      s += "\"k" + std::to_string(i) + "\":" + std::to_string(i);
+      if (nested_between && i == keys / 2) s += R"(,"inner":{"k0":1,"k1":{"k2":2}})";
+    }
+    if (duplicate_of >= 0) s += ",\"k" + std::to_string(duplicate_of) + "\":0";
+    return s + "}";
+  };
+  for (int keys : {3, 16, 17, 40, 500}) {
+    INFO(keys << " keys");
+    CHECK(parse_strict_json(object(keys, -1, false)));
+    CHECK(parse_strict_json(object(keys, -1, true)));  // the inner object's keys are its own
+    CHECK(parse_strict_json(object(keys, 0, false)).error().code == EventsErrc::duplicate_key);
+    CHECK(parse_strict_json(object(keys, keys - 1, true)).error().code == EventsErrc::duplicate_key);
+    CHECK(parse_strict_json(object(keys, keys / 2, true)).error().code == EventsErrc::duplicate_key);
+  }
+}
+
 TEST_CASE("unpaired UTF-16 surrogate escapes are rejected, pairs are accepted", "[json]") {
   // A lone low surrogate would decode to bytes that are not UTF-8 (found by fuzzing).
   CHECK(parse_strict_json(R"(["\udc00"])").error().code == EventsErrc::invalid_utf8);

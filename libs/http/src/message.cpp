@@ -3,7 +3,9 @@
 #include <openssl/rand.h>
 
 #include <array>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <stdexcept>
 
 #include <rapidjson/stringbuffer.h>
@@ -175,11 +177,9 @@ bool valid_request_id(std::string_view id) {
   return true;
 }
 
-std::string generate_uuid_v4() {
-  std::array<unsigned char, 16> b{};
-  if (RAND_bytes(b.data(), static_cast<int>(b.size())) != 1) {
-    throw std::runtime_error("RAND_bytes failed");  // entropy source broken: a bug, not input
-  }
+namespace {
+
+std::string format_uuid_v4(std::array<unsigned char, 16> b) {
   b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);
   b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
   static constexpr char hex[] = "0123456789abcdef";
@@ -191,6 +191,43 @@ std::string generate_uuid_v4() {
     out.push_back(hex[b[i] & 0x0f]);
   }
   return out;
+}
+
+template <std::size_t N>
+std::array<unsigned char, N> random_bytes() {
+  std::array<unsigned char, N> b{};
+  if (RAND_bytes(b.data(), static_cast<int>(b.size())) != 1) {
+    throw std::runtime_error("RAND_bytes failed");  // entropy source broken: a bug, not input
+  }
+  return b;
+}
+
+}  // namespace
+
+std::string generate_uuid_v4() {
+  return format_uuid_v4(random_bytes<16>());
+}
+
+RequestIdGenerator::RequestIdGenerator() {
+  const auto seed_bytes = random_bytes<32>();
+  std::array<std::uint32_t, 8> words{};
+  std::memcpy(words.data(), seed_bytes.data(), seed_bytes.size());
+  std::seed_seq seq(words.begin(), words.end());
+  engine_.seed(seq);
+}
+
+std::string RequestIdGenerator::next() {
+  std::uint64_t hi = 0;
+  std::uint64_t lo = 0;
+  {
+    std::lock_guard lock(mutex_);
+    hi = engine_();
+    lo = engine_();
+  }
+  std::array<unsigned char, 16> b{};
+  std::memcpy(b.data(), &hi, sizeof hi);
+  std::memcpy(b.data() + sizeof hi, &lo, sizeof lo);
+  return format_uuid_v4(b);
 }
 
 }  // namespace caas::http

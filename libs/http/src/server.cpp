@@ -38,6 +38,7 @@ struct SharedState {
 constexpr std::chrono::milliseconds kLingerTime{1000};  // drain unread input before close
 constexpr std::size_t kLingerBytes = 1 << 20;
 constexpr std::chrono::milliseconds kAcceptRetry{50};  // after EMFILE and friends
+constexpr std::size_t kIdleReadBytes = 16 << 10;       // first read of a keep-alive request
 
 }  // namespace
 
@@ -72,9 +73,11 @@ class Server::Impl {
   ServerObserver* const observer_;
   const std::shared_ptr<SharedState> state_ = std::make_shared<SharedState>();
   std::atomic<std::uint16_t> port_{0};
+  RequestIdGenerator request_ids_;
 
  private:
   void do_accept();
+  void serve_watch(std::size_t index);  // runs the owner's callback, then waits for the next edge
   std::vector<std::shared_ptr<Session>> snapshot();
 
   mutable std::mutex sessions_mu_;
@@ -90,6 +93,7 @@ class Server::Impl {
   std::optional<net::executor_work_guard<net::io_context::executor_type>> work_;
   std::optional<tcp::acceptor> acceptor_;
   std::optional<net::steady_timer> accept_timer_;
+  std::vector<net::posix::stream_descriptor> watched_;  // options_.watches, same order; fds not ours
   std::vector<std::thread> threads_;
 };
 
@@ -97,11 +101,7 @@ class Server::Impl {
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, Server::Impl& server)
-      : socket_(std::move(socket)),
-        read_timer_(socket_.get_executor()),
-        write_timer_(socket_.get_executor()),
-        server_(server),
-        opts_(server.options_) {
+      : socket_(std::move(socket)), deadline_timer_(socket_.get_executor()), server_(server), opts_(server.options_) {
     boost::system::error_code ec;
     auto ep = socket_.remote_endpoint(ec);
     if (!ec) {
@@ -134,6 +134,7 @@ class Session : public std::enable_shared_from_this<Session> {
     closed_ = closing_ = true;
     disarm_read();
     disarm_write();
+    deadline_timer_.cancel();  // releases the session it holds
     boost::system::error_code ec;
     socket_.shutdown(tcp::socket::shutdown_both, ec);
     socket_.close(ec);
@@ -183,32 +184,42 @@ class Session : public std::enable_shared_from_this<Session> {
     Clock::time_point start;
   };
 
-  // ---- timers: a generation number makes stale expiries harmless ----
+  // ---- deadlines: one timer serves the read and the write deadline ----
+  // Moving a deadline is an assignment; the timer is only re-armed when a
+  // deadline moves earlier than its expiry. Requests on a keep-alive
+  // connection thus cost no timer operations: the timer fires about once per
+  // header timeout, finds the deadlines moved on, and sleeps again.
   void arm_read(std::chrono::milliseconds d) {
-    const auto gen = ++read_gen_;
-    read_timer_.expires_after(d);
-    read_timer_.async_wait([self = shared_from_this(), gen](boost::system::error_code ec) {
-      if (!ec && gen == self->read_gen_) self->on_read_timeout();
-    });
+    read_deadline_ = Clock::now() + d;
+    schedule_timer();
   }
-  void disarm_read() {
-    ++read_gen_;
-    read_timer_.cancel();
-  }
+  void disarm_read() { read_deadline_ = Clock::time_point::max(); }
   void arm_write(std::chrono::milliseconds d) {
-    const auto gen = ++write_gen_;
-    write_timer_.expires_after(d);
-    write_timer_.async_wait([self = shared_from_this(), gen](boost::system::error_code ec) {
-      if (!ec && gen == self->write_gen_) self->close_now();  // reader too slow
+    write_deadline_ = Clock::now() + d;
+    schedule_timer();
+  }
+  void disarm_write() { write_deadline_ = Clock::time_point::max(); }
+  Clock::time_point next_deadline() const { return std::min(read_deadline_, write_deadline_); }
+
+  void schedule_timer() {
+    const auto next = next_deadline();
+    if (next == Clock::time_point::max() || (timer_armed_ && timer_expiry_ <= next)) return;
+    timer_armed_ = true;
+    timer_expiry_ = next;
+    deadline_timer_.expires_at(next);  // a pending wait completes as aborted
+    deadline_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      if (ec != net::error::operation_aborted) self->on_timer();
     });
   }
-  void disarm_write() {
-    ++write_gen_;
-    write_timer_.cancel();
-  }
-  void on_read_timeout() {
-    // Slow or silent client (or the linger period is over): drop it.
-    close_now();
+  void on_timer() {
+    timer_armed_ = false;
+    if (closed_) return;
+    if (next_deadline() <= Clock::now()) {
+      // Slow or silent client, a reader too slow for our response, or the
+      // linger period is over: drop the connection.
+      return close_now();
+    }
+    schedule_timer();
   }
 
   // ---- reading ----
@@ -216,27 +227,32 @@ class Session : public std::enable_shared_from_this<Session> {
     if (closing_ || stop_reading_ || phase_ != Phase::none) return;
     if (slots_.size() >= opts_.max_pipelined) return;  // paused; resumed by on_write
     if (requests_ > 0 && buffer_.size() == 0) {
-      // Keep-alive: wait for the next request's first byte. The idle clock
-      // only runs while no response is owed to the client.
+      // Keep-alive: wait for the next request's first bytes. The idle clock
+      // only runs while no response is owed to the client. A read, not a
+      // readiness wait: asio re-registers the socket with epoll for every
+      // wait (a syscall per request), while a read that found nothing is
+      // simply queued until epoll reports data.
       phase_ = Phase::idle;
       if (slots_.empty()) arm_read(opts_.idle_timeout);
-      socket_.async_wait(tcp::socket::wait_read,
-                         [self = shared_from_this()](boost::system::error_code ec) { self->on_idle_ready(ec); });
+      socket_.async_read_some(
+          buffer_.prepare(kIdleReadBytes),
+          [self = shared_from_this()](boost::system::error_code ec, std::size_t n) { self->on_idle_read(ec, n); });
       return;
     }
     start_header();
   }
 
-  void on_idle_ready(boost::system::error_code ec) {
+  void on_idle_read(boost::system::error_code ec, std::size_t n) {
     if (closing_) return;  // cancelled by close or linger: state belongs to them
     phase_ = Phase::none;
     disarm_read();
+    buffer_.commit(n);
     if (ec) return on_read_error(ec);
     if (stop_reading_) {
       if (slots_.empty() && !writing_) close_now();
       return;
     }
-    start_header();
+    start_header();  // parses what was read, then reads the rest
   }
 
   void start_header() {
@@ -327,7 +343,7 @@ class Session : public std::enable_shared_from_this<Session> {
     slot.seq = next_seq_++;
     slot.close_after = true;
     slot.start = Clock::now();
-    slot.request_id = generate_uuid_v4();
+    slot.request_id = server_.request_ids_.next();
     if (parser_ && parser_->is_header_done()) {
       auto& req = parser_->get();
       slot.method = std::string(req.method_string());
@@ -356,7 +372,7 @@ class Session : public std::enable_shared_from_this<Session> {
     req.remote_address = remote_address_;
     req.remote_port = remote_port_;
     auto rid = req.headers.get("X-Request-Id");
-    req.request_id = (rid && valid_request_id(*rid)) ? std::string(*rid) : generate_uuid_v4();
+    req.request_id = (rid && valid_request_id(*rid)) ? std::string(*rid) : server_.request_ids_.next();
 
     const bool last = !msg.keep_alive() || draining_ ||
                       (opts_.max_requests_per_connection && requests_ >= *opts_.max_requests_per_connection);
@@ -457,8 +473,11 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   tcp::socket socket_;
-  net::steady_timer read_timer_;
-  net::steady_timer write_timer_;
+  net::steady_timer deadline_timer_;
+  Clock::time_point read_deadline_ = Clock::time_point::max();
+  Clock::time_point write_deadline_ = Clock::time_point::max();
+  Clock::time_point timer_expiry_{};
+  bool timer_armed_ = false;
   Server::Impl& server_;
   const ServerOptions& opts_;
   beast::flat_buffer buffer_;
@@ -467,8 +486,6 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string remote_address_;
   std::uint16_t remote_port_ = 0;
   std::uint64_t next_seq_ = 0;
-  std::uint64_t read_gen_ = 0;
-  std::uint64_t write_gen_ = 0;
   std::size_t requests_ = 0;
   std::size_t lingered_ = 0;
   Phase phase_ = Phase::none;
@@ -629,6 +646,12 @@ void Server::Impl::start() {
   }
   port_ = acceptor_->local_endpoint().port();
   do_accept();
+  watched_.reserve(options_.watches.size());
+  for (std::size_t i = 0; i < options_.watches.size(); ++i) {
+    watched_.emplace_back(*ioc_, options_.watches[i].fd);
+    // Readiness from before the watch began raises no edge: serve it now.
+    net::post(*ioc_, [this, i] { serve_watch(i); });
+  }
   threads_.reserve(options_.threads);
   for (unsigned i = 0; i < options_.threads; ++i) {
     threads_.emplace_back([this] {
@@ -645,7 +668,12 @@ void Server::Impl::start() {
 }
 
 void Server::Impl::do_accept() {
-  acceptor_->async_accept(net::make_strand(*ioc_), [this](boost::system::error_code ec, tcp::socket socket) {
+  // A connection's handlers must not run concurrently: a strand each, unless
+  // one thread runs everything anyway (then a strand only adds a lock and a
+  // queue hop per handler).
+  const net::any_io_executor executor = options_.threads == 1 ? net::any_io_executor(ioc_->get_executor())
+                                                              : net::any_io_executor(net::make_strand(*ioc_));
+  acceptor_->async_accept(executor, [this](boost::system::error_code ec, tcp::socket socket) {
     if (!acceptor_->is_open()) return;
     if (ec) {
       // Out of descriptors or similar: back off briefly instead of spinning.
@@ -666,6 +694,17 @@ void Server::Impl::do_accept() {
       session->start();
     }
     do_accept();
+  });
+}
+
+void Server::Impl::serve_watch(std::size_t index) {
+  try {
+    options_.watches[index].on_readable();
+  } catch (...) {
+    // Keep watching: a lost wake-up would strand everything behind it.
+  }
+  watched_[index].async_wait(net::posix::stream_descriptor::wait_read, [this, index](boost::system::error_code ec) {
+    if (!ec) serve_watch(index);  // else released at stop
   });
 }
 
@@ -701,6 +740,8 @@ void Server::Impl::stop(std::chrono::milliseconds grace) {
   ioc_->stop();
   for (auto& t : threads_) t.join();
   threads_.clear();
+  for (auto& w : watched_) (void)w.release();  // the caller closes its descriptors
+  watched_.clear();
   accept_timer_.reset();
   acceptor_.reset();
   ioc_.reset();  // destroys pending handlers and the sessions they hold

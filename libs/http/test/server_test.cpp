@@ -1,6 +1,12 @@
 // Server behaviour over loopback: routing, conventions, limits, abuse,
 // async responders, shutdown. Raw sockets drive the malformed cases.
+#include <fcntl.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <condition_variable>
+#include <cstdint>
 #include <future>
 #include <mutex>
 #include <thread>
@@ -277,6 +283,82 @@ TEST_CASE("idle keep-alive connections are closed after idle_timeout", "[server]
   auto d = c.read_until_close(3s);
   CHECK(d.closed);
   CHECK(Clock::now() - t0 < 2s);
+}
+
+TEST_CASE("deadlines move with a keep-alive connection and still cut a slow header", "[server][timeouts]") {
+  // One timer serves every deadline of a connection and is only re-armed
+  // when a deadline moves earlier: a busy connection must outlive its first
+  // header timeout, and a slow header after an idle stretch must still be cut
+  // at the header timeout, not at the later idle deadline.
+  auto opts = fast_options();
+  opts.threads = 1;
+  opts.header_read_timeout = 300ms;
+  opts.idle_timeout = 2s;
+  Server server(opts, test_router());
+  server.start();
+  RawConn c(server.port());
+  const auto t0 = Clock::now();
+  int answered = 0;
+  while (Clock::now() - t0 < 1200ms) {  // four header timeouts' worth of requests
+    REQUIRE(c.send(get_request("/ping")));
+    auto r = c.read_response();
+    REQUIRE(r);
+    CHECK(r->result_int() == 200);
+    ++answered;
+    std::this_thread::sleep_for(50ms);  // the client's pace, not synchronisation
+  }
+  CHECK(answered >= 10);
+  REQUIRE(c.send("GET /ping HTTP/1.1\r\nHost: x\r\nX-Slow"));
+  const auto t1 = Clock::now();
+  auto d = c.read_until_close(3s);
+  const auto elapsed = Clock::now() - t1;
+  CHECK(d.closed);
+  CHECK(elapsed >= 250ms);
+  CHECK(elapsed < 1500ms);  // the header timeout, well before the 2 s idle deadline
+}
+
+TEST_CASE("a watched descriptor is served on an I/O thread at start and on every wake-up", "[server][watch]") {
+  const int fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  REQUIRE(fd >= 0);
+  std::mutex mu;
+  std::condition_variable cv;
+  int calls = 0;
+  std::uint64_t total = 0;
+  std::thread::id served_on;
+  auto opts = fast_options();
+  opts.threads = 1;
+  opts.watches.push_back({fd, [&] {
+                            std::uint64_t n = 0;
+                            const bool got = ::read(fd, &n, sizeof n) == sizeof n;
+                            std::lock_guard lk(mu);
+                            ++calls;
+                            if (got) total += n;
+                            served_on = std::this_thread::get_id();
+                            cv.notify_all();
+                          }});
+  auto wait_for = [&](auto pred) {
+    std::unique_lock lk(mu);
+    return cv.wait_for(lk, 5s, pred);
+  };
+  {
+    Server server(opts, test_router());
+    server.start();
+    CHECK(wait_for([&] { return calls >= 1; }));  // once at start, nothing written yet
+    for (std::uint64_t i = 1; i <= 3; ++i) {
+      const std::uint64_t one = 1;
+      REQUIRE(::write(fd, &one, sizeof one) == sizeof one);
+      CHECK(wait_for([&] { return total == i; }));
+    }
+    std::lock_guard lk(mu);
+    CHECK(served_on != std::this_thread::get_id());
+  }
+  // Stopped: the descriptor is the caller's, still open and no longer served.
+  CHECK(::fcntl(fd, F_GETFD) != -1);
+  const int calls_after_stop = calls;
+  const std::uint64_t one = 1;
+  REQUIRE(::write(fd, &one, sizeof one) == sizeof one);
+  CHECK(calls == calls_after_stop);
+  ::close(fd);
 }
 
 TEST_CASE("malformed requests get 400, the connection closes, the server lives on", "[server][abuse]") {

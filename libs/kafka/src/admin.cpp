@@ -14,9 +14,6 @@ struct NewTopicDeleter {
 struct AdminOptionsDeleter {
   void operator()(rd_kafka_AdminOptions_t* o) const noexcept { rd_kafka_AdminOptions_destroy(o); }
 };
-struct QueueDeleter {
-  void operator()(rd_kafka_queue_t* q) const noexcept { rd_kafka_queue_destroy(q); }
-};
 struct EventDeleter {
   void operator()(rd_kafka_event_t* e) const noexcept { rd_kafka_event_destroy(e); }
 };
@@ -104,7 +101,7 @@ std::vector<TopicEnsureResult> TopicAdmin::ensure_topics(const TopicTable& table
   char errstr[512];
   rd_kafka_AdminOptions_set_operation_timeout(opts.get(), timeout_ms, errstr, sizeof errstr);
   rd_kafka_AdminOptions_set_request_timeout(opts.get(), timeout_ms, errstr, sizeof errstr);
-  std::unique_ptr<rd_kafka_queue_t, QueueDeleter> queue{rd_kafka_queue_new(rk_.get())};
+  detail::QueuePtr queue{rd_kafka_queue_new(rk_.get())};
   rd_kafka_CreateTopics(rk_.get(), raw.data(), raw.size(), opts.get(), queue.get());
   // The request carries its own timeout; wait a little longer than it.
   std::unique_ptr<rd_kafka_event_t, EventDeleter> ev{rd_kafka_queue_poll(queue.get(), timeout_ms + 5000)};

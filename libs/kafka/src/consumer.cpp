@@ -152,8 +152,7 @@ bool Consumer::close() {
   // Close in the background instead, handle the revocation (on_revoked)
   // here, and stop waiting at the deadline. The queue carries events of every
   // kind (errors, commit results), so it is polled as events, not callbacks.
-  std::unique_ptr<rd_kafka_queue_t, decltype(&rd_kafka_queue_destroy)> queue{rd_kafka_queue_new(rk_.get()),
-                                                                             &rd_kafka_queue_destroy};
+  detail::QueuePtr queue{rd_kafka_queue_new(rk_.get())};
   if (rd_kafka_error_t* error = rd_kafka_consumer_close_queue(rk_.get(), queue.get())) {
     rd_kafka_error_destroy(error);
     return false;

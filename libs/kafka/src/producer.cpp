@@ -2,6 +2,13 @@
 
 #include "rk_util.hpp"
 
+#include <sched.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <stdexcept>
+#include <system_error>
 #include <utility>
 
 namespace caas::kafka {
@@ -34,8 +41,42 @@ Producer::Producer(const ClientConfig& config, ProducerOptions options) : option
   rd_kafka_conf_set_dr_msg_cb(c, &Producer::delivery_trampoline);
   rd_kafka_conf_set_error_cb(c, &Producer::error_trampoline);
   rd_kafka_conf_set_opaque(c, this);
+  if (options_.batch_scheduled_threads) {
+    if (rd_kafka_conf_interceptor_add_on_new(c, "caas-batch-scheduling", &Producer::on_new_trampoline, nullptr) !=
+        RD_KAFKA_RESP_ERR_NO_ERROR) {
+      throw std::runtime_error("librdkafka: cannot add the thread-start interceptor");
+    }
+  }
   rk_.reset(detail::new_handle(RD_KAFKA_PRODUCER, std::move(conf)));
-  poll_thread_ = std::thread([this] { poll_loop(); });
+  if (options_.serve_on_event_loop) {
+    event_fd_.reset(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
+    if (event_fd_.get() < 0) throw std::system_error(errno, std::generic_category(), "eventfd for delivery reports");
+    // librdkafka writes this 8-byte counter increment (what an eventfd takes)
+    // whenever its main queue turns non-empty.
+    static constexpr std::uint64_t kWakeUp = 1;
+    detail::QueuePtr main_queue{rd_kafka_queue_get_main(rk_.get())};
+    rd_kafka_queue_io_event_enable(main_queue.get(), event_fd_.get(), &kWakeUp, sizeof kWakeUp);
+  } else {
+    poll_thread_ = std::thread([this] { poll_loop(); });
+  }
+}
+
+Producer::OwnedFd::~OwnedFd() {
+  reset(-1);
+}
+
+void Producer::OwnedFd::reset(int fd) noexcept {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = fd;
+}
+
+int Producer::serve_deliveries() {
+  if (event_fd_.get() < 0) return 0;
+  // One read empties an eventfd. Dry first, then serve: an event queued
+  // after the read writes again.
+  std::uint64_t count = 0;
+  (void)!::read(event_fd_.get(), &count, sizeof count);
+  return rd_kafka_poll(rk_.get(), 0);
 }
 
 Producer::~Producer() {
@@ -114,6 +155,17 @@ std::future<DeliveryReport> Producer::send_async(Record record) {
 }
 
 bool Producer::flush(std::chrono::milliseconds timeout) {
+  if (options_.serve_on_event_loop) {
+    // No poll thread: serve here (the event loop may have stopped already).
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (in_flight_.load() != 0) {
+      const auto left =
+          std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+      if (left <= 0) return false;
+      rd_kafka_poll(rk_.get(), static_cast<int>(std::min<long long>(left, 10)));
+    }
+    return true;
+  }
   std::unique_lock lock(mutex_);
   return drained_.wait_for(lock, timeout, [this] { return in_flight_.load() == 0; });
 }
@@ -208,6 +260,21 @@ void Producer::error_trampoline(rd_kafka_t* rk, int err, const char* reason, voi
   }
   std::lock_guard lock(self->mutex_);
   self->last_error_ = std::move(text);
+}
+
+rd_kafka_resp_err_t Producer::on_new_trampoline(rd_kafka_t* rk, const rd_kafka_conf_t* /*conf*/, void* opaque,
+                                                char* /*errstr*/, std::size_t /*errstr_size*/) {
+  return rd_kafka_interceptor_add_on_thread_start(rk, "caas-batch-scheduling", &Producer::on_thread_start_trampoline,
+                                                  opaque);
+}
+
+rd_kafka_resp_err_t Producer::on_thread_start_trampoline(rd_kafka_t* /*rk*/, rd_kafka_thread_type_t /*type*/,
+                                                         const char* /*name*/, void* /*opaque*/) {
+  // Runs on the new thread; pid 0 = this thread. Best effort: a kernel that
+  // refuses leaves the thread as it was, which is only slower.
+  const sched_param normal{};
+  (void)sched_setscheduler(0, SCHED_BATCH, &normal);
+  return RD_KAFKA_RESP_ERR_NO_ERROR;
 }
 
 int Producer::stats_trampoline(rd_kafka_t* /*rk*/, char* json, std::size_t len, void* opaque) {

@@ -36,6 +36,11 @@ struct HeadersDeleter {
 };
 using HeadersPtr = std::unique_ptr<rd_kafka_headers_t, HeadersDeleter>;
 
+struct QueueDeleter {
+  void operator()(rd_kafka_queue_t* q) const noexcept { rd_kafka_queue_destroy(q); }
+};
+using QueuePtr = std::unique_ptr<rd_kafka_queue_t, QueueDeleter>;
+
 /// Sets one property; throws std::invalid_argument naming it on failure.
 inline void conf_set(rd_kafka_conf_t* conf, const std::string& key, const std::string& value) {
   char errstr[512];

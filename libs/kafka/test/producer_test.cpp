@@ -2,8 +2,16 @@
 
 #include <caas/devbroker/testing.hpp>
 
+#include <poll.h>
+#include <sched.h>
+
 #include <atomic>
+#include <filesystem>
+#include <fstream>
 #include <mutex>
+#include <set>
+#include <string>
+#include <thread>
 
 using namespace caas::kafka;
 using namespace caas::kafka::test;
@@ -153,4 +161,87 @@ TEST_CASE("warm_up learns the partitions of a topic before the first send and na
   const auto r = get_within(report);
   INFO(r.message);
   CHECK(r.ok());
+}
+
+TEST_CASE("serve_on_event_loop: reports wait for serve_deliveries, which runs them on the caller's thread") {
+  MockCluster cluster(1, one_topic("loop.v1", 1));
+  ProducerOptions options;
+  options.serve_on_event_loop = true;
+  Producer producer({cluster.bootstrap(), "loop-producer", {}}, options);
+  const int fd = producer.delivery_event_fd();
+  REQUIRE(fd >= 0);
+
+  std::atomic<int> delivered{0};
+  std::thread::id ran_on;
+  DeliveryReport report;
+  REQUIRE(producer.send({"loop.v1", "k", "v", {}, std::nullopt}, [&](const DeliveryReport& r) {
+    report = r;
+    ran_on = std::this_thread::get_id();
+    ++delivered;
+  }) == SendStatus::queued);
+  // The descriptor turns readable once the acknowledgement is waiting; no
+  // thread of the producer runs the callback meanwhile.
+  pollfd p{fd, POLLIN, 0};
+  const auto deadline = std::chrono::steady_clock::now() + 15s;
+  while (delivered == 0 && std::chrono::steady_clock::now() < deadline) {
+    REQUIRE(::poll(&p, 1, 15000) == 1);
+    CHECK(delivered == 0);
+    producer.serve_deliveries();
+  }
+  REQUIRE(delivered == 1);
+  CHECK(report.ok());
+  CHECK(ran_on == std::this_thread::get_id());
+  CHECK(producer.queue_depth() == 0);
+
+  // Nobody watching the descriptor: flush serves the reports itself.
+  REQUIRE(producer.send({"loop.v1", "k", "v2", {}, std::nullopt}, [&](const DeliveryReport&) { ++delivered; }) ==
+          SendStatus::queued);
+  CHECK(producer.flush(10s));
+  CHECK(delivered == 2);
+}
+
+TEST_CASE("a producer without serve_on_event_loop has no event descriptor") {
+  Producer producer({"127.0.0.1:1", "", {}});
+  CHECK(producer.delivery_event_fd() == -1);
+  CHECK(producer.serve_deliveries() == 0);
+}
+
+namespace {
+// Threads of this process whose name starts with "rdk:", by thread id.
+std::set<pid_t> librdkafka_threads() {
+  std::set<pid_t> out;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(entry.path() / "comm");
+    std::string name;
+    std::getline(comm, name);
+    if (name.rfind("rdk:", 0) == 0) out.insert(static_cast<pid_t>(std::stol(entry.path().filename().string())));
+  }
+  return out;
+}
+}  // namespace
+
+TEST_CASE("batch_scheduled_threads runs librdkafka's threads as SCHED_BATCH, and only that producer's") {
+  MockCluster cluster(1, one_topic("batch.v1", 1));
+  const auto before = librdkafka_threads();
+  ProducerOptions options;
+  options.batch_scheduled_threads = true;
+  Producer batch({cluster.bootstrap(), "batch-producer", {}}, options);
+  REQUIRE(batch.warm_up({"batch.v1"}, 10s).empty());  // the broker threads exist by now
+  std::set<pid_t> batch_threads;
+  for (pid_t tid : librdkafka_threads()) {
+    if (before.count(tid) == 0) batch_threads.insert(tid);
+  }
+  REQUIRE(batch_threads.size() >= 2);  // main + at least one broker thread
+  for (pid_t tid : batch_threads) {
+    INFO("thread " << tid);
+    CHECK(sched_getscheduler(tid) == SCHED_BATCH);
+  }
+  Producer normal({cluster.bootstrap(), "normal-producer", {}});
+  REQUIRE(normal.warm_up({"batch.v1"}, 10s).empty());
+  for (pid_t tid : librdkafka_threads()) {
+    if (before.count(tid) == 0 && batch_threads.count(tid) == 0) {
+      INFO("thread " << tid);
+      CHECK(sched_getscheduler(tid) == SCHED_OTHER);
+    }
+  }
 }

@@ -1,9 +1,11 @@
 #include "caas/security/crypto.hpp"
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/params.h>
 
+#include <memory>
 #include <stdexcept>
 
 #include "caas/security/errors.hpp"
@@ -73,23 +75,101 @@ Result<std::string> decode(std::string_view in, bool url) {
 }
 }  // namespace
 
-Digest hmac_sha256(std::string_view key, std::string_view data) {
+namespace {
+struct MacFree {
+  void operator()(EVP_MAC* mac) const noexcept { EVP_MAC_free(mac); }
+};
+struct MacCtxFree {
+  void operator()(EVP_MAC_CTX* ctx) const noexcept { EVP_MAC_CTX_free(ctx); }
+};
+struct MdFree {
+  void operator()(EVP_MD* md) const noexcept { EVP_MD_free(md); }
+};
+using MacCtxPtr = std::unique_ptr<EVP_MAC_CTX, MacCtxFree>;
+
+// Process-wide HMAC context with the digest set to SHA-256 and no key. Built
+// once (EVP_MAC_fetch + digest fetch happen here only) and never modified
+// afterwards: it is only ever the const source of EVP_MAC_CTX_dup, which is
+// safe from several threads at once (see HmacSha256Key in crypto.hpp).
+const EVP_MAC_CTX* hmac_sha256_template() {
+  static const MacCtxPtr tmpl = [] {
+    const std::unique_ptr<EVP_MAC, MacFree> mac(EVP_MAC_fetch(nullptr, "HMAC", nullptr));
+    if (!mac) throw std::runtime_error("HMAC unavailable in OpenSSL");
+    MacCtxPtr ctx(EVP_MAC_CTX_new(mac.get()));  // holds its own reference to mac
+    char digest[] = "SHA256";
+    const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                                 OSSL_PARAM_construct_end()};
+    if (!ctx || EVP_MAC_CTX_set_params(ctx.get(), params) != 1)
+      throw std::runtime_error("HMAC-SHA256 context setup failed");
+    return ctx;
+  }();
+  return tmpl.get();
+}
+
+// SHA-256 implementation fetched once; immutable afterwards.
+const EVP_MD* sha256_md() {
+  static const std::unique_ptr<EVP_MD, MdFree> md = [] {
+    std::unique_ptr<EVP_MD, MdFree> m(EVP_MD_fetch(nullptr, "SHA256", nullptr));
+    if (!m) throw std::runtime_error("SHA-256 unavailable in OpenSSL");
+    return m;
+  }();
+  return md.get();
+}
+
+MacCtxPtr dup_ctx(const EVP_MAC_CTX* src) {
+  MacCtxPtr ctx(EVP_MAC_CTX_dup(src));
+  if (!ctx) throw std::runtime_error("HMAC-SHA256 failed");
+  return ctx;
+}
+
+// Keys the (unkeyed, digest-set) context. A non-null pointer is passed even
+// for an empty key: OpenSSL treats a null key as "re-initialise with the
+// previous key", which a fresh context does not have.
+void set_key(EVP_MAC_CTX* ctx, std::string_view key) {
+  static const unsigned char kNoKey = 0;
+  const auto* k = key.empty() ? &kNoKey : reinterpret_cast<const unsigned char*>(key.data());
+  if (EVP_MAC_init(ctx, k, key.size(), nullptr) != 1) throw std::runtime_error("HMAC-SHA256 key setup failed");
+}
+
+Digest finish(EVP_MAC_CTX* ctx, std::string_view data) {
   Digest out{};
-  unsigned int len = 0;
-  // HMAC() one-shot is the non-deprecated OpenSSL 3 convenience over EVP_MAC.
-  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
-           data.size(), out.data(), &len) == nullptr ||
-      len != out.size())
+  std::size_t len = 0;
+  if (EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1 ||
+      EVP_MAC_final(ctx, out.data(), &len, out.size()) != 1 || len != out.size())
     throw std::runtime_error("HMAC-SHA256 failed");
   return out;
+}
+}  // namespace
+
+Digest hmac_sha256(std::string_view key, std::string_view data) {
+  auto ctx = dup_ctx(hmac_sha256_template());
+  set_key(ctx.get(), key);
+  return finish(ctx.get(), data);
 }
 
 Digest sha256(std::string_view data) {
   Digest out{};
   unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), out.data(), &len, EVP_sha256(), nullptr) != 1 || len != out.size())
+  if (EVP_Digest(data.data(), data.size(), out.data(), &len, sha256_md(), nullptr) != 1 || len != out.size())
     throw std::runtime_error("SHA-256 failed");
   return out;
+}
+
+void HmacSha256Key::CtxFree::operator()(evp_mac_ctx_st* ctx) const noexcept {
+  EVP_MAC_CTX_free(ctx);
+}
+
+HmacSha256Key::HmacSha256Key(std::string_view key) {
+  auto ctx = dup_ctx(hmac_sha256_template());
+  set_key(ctx.get(), key);
+  ctx_.reset(ctx.release());
+}
+
+Digest HmacSha256Key::mac(std::string_view data) const {
+  if (!ctx_) throw std::logic_error("HmacSha256Key used after move");
+  // Each call works on its own copy of the keyed context; ctx_ is only read.
+  auto ctx = dup_ctx(ctx_.get());
+  return finish(ctx.get(), data);
 }
 
 std::string to_bytes(const Digest& d) {

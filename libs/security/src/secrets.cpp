@@ -20,6 +20,7 @@ SecretSet::SecretSet(std::vector<std::string> secrets) : secrets_(std::move(secr
   for (std::size_t i = 0; i < secrets_.size(); ++i) {
     if (secrets_[i].empty()) throw std::invalid_argument("SecretSet: empty secret");
     ids_.push_back(std::to_string(i) + ":" + hex_encode(to_bytes(sha256(secrets_[i]))).substr(0, 8));
+    keys_.push_back(std::make_shared<const HmacSha256Key>(secrets_[i]));
   }
 }
 

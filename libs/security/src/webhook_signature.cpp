@@ -34,7 +34,7 @@ Result<SecretMatch> verify_factory_signature(std::string_view body, std::string_
   // which (or whether a) secret matched.
   std::size_t matched = secrets.size();
   for (std::size_t i = 0; i < secrets.size(); ++i) {
-    if (constant_time_equal(to_bytes(hmac_sha256(secrets.secret(i), body)), *presented) && matched == secrets.size())
+    if (constant_time_equal(to_bytes(secrets.hmac_key(i).mac(body)), *presented) && matched == secrets.size())
       matched = i;
   }
   if (matched == secrets.size()) return err(SecurityErrc::bad_signature, "Invalid signature");
@@ -92,7 +92,7 @@ Result<SecretMatch> verify_standard_webhook(std::string_view id, std::string_vie
   content.append(id).append(".").append(timestamp).append(".").append(body);
   std::size_t matched = secrets.size();
   for (std::size_t i = 0; i < secrets.size(); ++i) {
-    const std::string expected = to_bytes(hmac_sha256(secrets.secret(i), content));
+    const std::string expected = to_bytes(secrets.hmac_key(i).mac(content));
     for (const auto& sig : presented)
       if (constant_time_equal(expected, sig) && matched == secrets.size()) matched = i;
   }

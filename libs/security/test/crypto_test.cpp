@@ -1,5 +1,9 @@
 #include <catch2/catch.hpp>
 
+#include <array>
+#include <thread>
+#include <vector>
+
 #include "caas/security/crypto.hpp"
 #include "caas/security/errors.hpp"
 #include "caas/security/secrets.hpp"
@@ -46,6 +50,85 @@ TEST_CASE("HMAC-SHA256 RFC 4231 test vectors", "[crypto][rfc4231]") {
                    "The key needs to be hashed before being used by the HMAC algorithm.") ==
           "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2");
   }
+}
+
+TEST_CASE("HmacSha256Key RFC 4231 test vectors", "[crypto][rfc4231][hmac_key]") {
+  SECTION("case 1") {
+    const HmacSha256Key key(std::string(20, '\x0b'));
+    CHECK(hex_encode(to_bytes(key.mac("Hi There"))) ==
+          "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+  }
+  SECTION("case 2: key shorter than output") {
+    const HmacSha256Key key("Jefe");
+    CHECK(hex_encode(to_bytes(key.mac("what do ya want for nothing?"))) ==
+          "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  }
+  SECTION("the same key object gives the same answer every time") {
+    const HmacSha256Key key("Jefe");
+    for (int i = 0; i < 3; ++i)
+      CHECK(hex_encode(to_bytes(key.mac("what do ya want for nothing?"))) ==
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  }
+}
+
+TEST_CASE("HmacSha256Key equals hmac_sha256 for several keys and messages", "[crypto][hmac_key]") {
+  const std::vector<std::string> keys = {"k",
+                                         "Jefe",
+                                         std::string(32, '\x01'),
+                                         std::string(64, 'b'),
+                                         std::string(65, 'c'),
+                                         std::string(131, '\xaa'),
+                                         std::string("nul\0inside", 10),
+                                         ""};
+  const std::vector<std::string> messages = {"",
+                                             "a",
+                                             std::string(55, 'm'),
+                                             std::string(64, 'm'),
+                                             std::string(190, '{'),
+                                             std::string(4096, 'z'),
+                                             std::string("bin\0\xff", 5)};
+  for (const auto& k : keys) {
+    const HmacSha256Key key(k);
+    for (const auto& m : messages) {
+      INFO("key size " << k.size() << ", message size " << m.size());
+      CHECK(key.mac(m) == hmac_sha256(k, m));
+    }
+  }
+  SECTION("move keeps the key") {
+    HmacSha256Key a("Jefe");
+    HmacSha256Key b(std::move(a));
+    CHECK(b.mac("x") == hmac_sha256("Jefe", "x"));
+  }
+}
+
+TEST_CASE("HmacSha256Key used from 4 threads at once", "[crypto][hmac_key][threads]") {
+  const HmacSha256Key key("shared-secret");
+  constexpr int kThreads = 4;
+  constexpr int kIterations = 2000;
+  std::vector<std::string> messages;
+  for (int t = 0; t < kThreads; ++t) messages.push_back(std::string(190, static_cast<char>('a' + t)));
+  // Threads only compute; all assertions run after join (Catch2 is not thread-safe).
+  std::array<Digest, kThreads> first{};
+  std::array<int, kThreads> mismatches{};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      first[t] = key.mac(messages[t]);
+      for (int i = 1; i < kIterations; ++i)
+        if (key.mac(messages[t]) != first[t]) ++mismatches[t];
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (int t = 0; t < kThreads; ++t) {
+    INFO("thread " << t);
+    CHECK(mismatches[t] == 0);
+    CHECK(first[t] == hmac_sha256("shared-secret", messages[t]));
+  }
+}
+
+TEST_CASE("sha256 known answers", "[crypto][sha256]") {
+  CHECK(hex_encode(to_bytes(sha256(""))) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  CHECK(hex_encode(to_bytes(sha256("abc"))) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
 TEST_CASE("constant_time_equal", "[crypto]") {

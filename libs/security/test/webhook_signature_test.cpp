@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <memory>
 
 #include "caas/security/crypto.hpp"
 #include "caas/security/errors.hpp"
@@ -105,5 +106,31 @@ TEST_CASE("standard webhooks verification", "[webhook][standard]") {
           SecurityErrc::malformed);
     CHECK(verify_standard_webhook(id, std::to_string(ts), kBody, "v1,!!!", secrets, now).error().code ==
           SecurityErrc::malformed);
+  }
+}
+
+TEST_CASE("copied SecretSet verifies the same signatures", "[webhook][secrets]") {
+  const std::string secret = "0123456789abcdef0123456789abcdef";
+  const std::int64_t ts = 1700000000;
+  const auto now = std::chrono::system_clock::time_point{std::chrono::seconds{ts}};
+  const std::string id = "msg_2KWPBgLlAfxdpx2AI54pPJ85f4W";
+  auto original = std::make_unique<SecretSet>(SecretSet::from_bytes({"new-secret", secret}));
+  const SecretSet copy = *original;
+  SecretSet assigned = SecretSet::from_bytes({"unrelated"});
+  assigned = copy;
+  original.reset();  // copies must not depend on the original's lifetime
+
+  for (const SecretSet* set : std::initializer_list<const SecretSet*>{&copy, &assigned}) {
+    auto f = verify_factory_signature(kBody, sign_factory(kBody, "new-secret"), *set);
+    REQUIRE(f);
+    CHECK(f->index == 0);
+    CHECK(f->id == copy.id(0));
+    CHECK(verify_factory_signature(kBody, sign_factory(kBody, "other"), *set).error().code ==
+          SecurityErrc::bad_signature);
+    auto s =
+        verify_standard_webhook(id, std::to_string(ts), kBody, sign_standard_webhook(id, ts, kBody, secret), *set, now);
+    REQUIRE(s);
+    CHECK(s->index == 1);
+    CHECK(set->hmac_key(1).mac(kBody) == hmac_sha256(secret, kBody));
   }
 }

@@ -54,13 +54,25 @@ HttpMetricsObserver::HttpMetricsObserver(observability::Metrics& metrics)
       connections_(metrics.gauge("http_open_connections", "Open HTTP connections")),
       in_flight_(metrics.gauge("http_requests_in_flight", "HTTP requests being handled")) {}
 
+HttpMetricsObserver::Series HttpMetricsObserver::series(std::string_view method, std::string_view route, int status) {
+  std::string key;
+  key.reserve(method.size() + route.size() + 5);
+  key.append(method).append(" ").append(route).append(" ").append(std::to_string(status));
+  std::lock_guard lock(series_mutex_);
+  if (auto it = series_.find(key); it != series_.end()) return it->second;
+  const std::string route_label = route.empty() ? "unmatched" : std::string(route);
+  const Series found{
+      &requests_.Add({{"method", std::string(method)}, {"route", route_label}, {"status", std::to_string(status)}}),
+      &duration_.with({{"method", std::string(method)}, {"route", route_label}})};
+  if (series_.size() < kMaxCachedSeries) series_.emplace(std::move(key), found);
+  return found;
+}
+
 void HttpMetricsObserver::on_request_complete(std::string_view method, std::string_view route, int status,
                                               std::chrono::nanoseconds duration) {
-  const std::string route_label = route.empty() ? "unmatched" : std::string(route);
-  requests_.Add({{"method", std::string(method)}, {"route", route_label}, {"status", std::to_string(status)}})
-      .Increment();
-  duration_.with({{"method", std::string(method)}, {"route", route_label}})
-      .Observe(std::chrono::duration<double>(duration).count());
+  const Series s = series(method, route, status);
+  s.requests->Increment();
+  s.duration->Observe(std::chrono::duration<double>(duration).count());
 }
 
 void HttpMetricsObserver::on_connections_changed(std::size_t open) {

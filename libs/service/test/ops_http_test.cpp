@@ -59,5 +59,16 @@ TEST_CASE("ops routes: /healthz, /readyz and /metrics over real HTTP", "[service
   REQUIRE(scrape.body.find("caas_test_total 3") != std::string::npos);
   // The earlier requests were observed.
   REQUIRE(scrape.body.find(R"(http_requests_total{method="GET",route="/readyz",status="503"} 1)") != std::string::npos);
+  // Series are looked up once and reused: repeated requests add to the same
+  // counters and histograms, and every (method, route, status) keeps its own.
+  REQUIRE(get(client, server.port(), "/healthz").status == 200);
+  REQUIRE(get(client, server.port(), "/healthz").status == 200);
+  REQUIRE(get(client, server.port(), "/no/such/route").status == 404);
+  scrape = get(client, server.port(), "/metrics");
+  CHECK(scrape.body.find(R"(http_requests_total{method="GET",route="/healthz",status="200"} 3)") != std::string::npos);
+  CHECK(scrape.body.find(R"(http_requests_total{method="GET",route="/readyz",status="200"} 1)") != std::string::npos);
+  CHECK(scrape.body.find(R"(http_requests_total{method="GET",route="unmatched",status="404"} 1)") != std::string::npos);
+  CHECK(scrape.body.find(R"(http_request_duration_seconds_count{method="GET",route="/healthz"} 3)") !=
+        std::string::npos);
   server.stop();
 }

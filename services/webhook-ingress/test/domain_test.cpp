@@ -289,7 +289,7 @@ TEST_CASE("record building: envelope, key, headers, receipt, deterministic ids",
   CHECK(id == "2081c18e-df21-556d-8381-0c4be70de234");
   CHECK(id.size() == 36);
   CHECK(id[14] == '5');
-  auto rec = build_record(src, "FAC-1", data, receipt, id, kNow);
+  auto rec = build_record(src, "FAC-1", data, receipt, id);
   REQUIRE(rec);
   CHECK(rec->topic == "caas.ingress.factory-status.v1");
   CHECK(rec->key == "FAC-1");

@@ -277,7 +277,7 @@ void IngressApp::handle(Source& s, http::Request&& req, http::Responder respond)
   auto doc = events::parse_strict_json(req.body, options_.json_limits);
   if (!doc) return invalid({"", "is not acceptable JSON: " + doc.error().message});
 
-  std::vector<const rapidjson::Value*> items;
+  std::vector<rapidjson::Value*> items;
   if (s.config.payload == PayloadKind::single) {
     items.push_back(&doc.value());
   } else {
@@ -288,7 +288,7 @@ void IngressApp::handle(Source& s, http::Request&& req, http::Responder respond)
     if (it->value.Size() > s.config.max_items) {
       return invalid({s.config.items_field, "has more than " + std::to_string(s.config.max_items) + " items"});
     }
-    for (const auto& v : it->value.GetArray()) items.push_back(&v);
+    for (auto& v : it->value.GetArray()) items.push_back(&v);
   }
 
   const auto now = clock_();
@@ -299,18 +299,18 @@ void IngressApp::handle(Source& s, http::Request&& req, http::Responder respond)
   for (std::size_t i = 0; i < items.size(); ++i) {
     const std::string prefix =
         s.config.payload == PayloadKind::batch ? s.config.items_field + "[" + std::to_string(i) + "]" : "";
-    const auto& item = *items[i];
+    auto& item = *items[i];
     if (auto e = validate_item(s.config.validator, item, now, prefix)) return invalid(*e);
     const std::string key_path = prefix.empty() ? s.config.key_field : prefix + "." + s.config.key_field;
     auto key_it = item.FindMember(s.config.key_field.c_str());
     if (key_it == item.MemberEnd() || !key_it->value.IsString()) return invalid({key_path, "is required (string)"});
     const std::string key(key_it->value.GetString(), key_it->value.GetStringLength());
     if (!valid_key(key)) return invalid({key_path, "must be 1..256 printable characters without spaces"});
-    const std::string data = build_data(item, receipt);
-    if (auto v = schemas_.validate_json(s.config.schema, data, options_.json_limits); !v) {
-      return invalid({prefix, v.error().message});
-    }
-    auto record = build_record(s.config, key, data, receipt, derive_event_id(s.config.name, basis, i), now);
+    // The parsed item becomes the data object in place: validated as a tree,
+    // written once.
+    attach_receipt(item, receipt, doc->GetAllocator());
+    if (auto v = schemas_.validate(s.config.schema, item); !v) return invalid({prefix, v.error().message});
+    auto record = build_record(s.config, key, events::to_json(item), receipt, derive_event_id(s.config.name, basis, i));
     if (!record) return invalid({prefix, record.error().message});
     if (i == 0) x->key = key;
     records.push_back(std::move(record.value()));

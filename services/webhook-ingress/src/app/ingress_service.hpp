@@ -25,7 +25,8 @@ struct IngressSettings {
   std::size_t max_in_flight = 4096;
   std::size_t max_header_bytes = 16 * 1024;
   std::chrono::milliseconds produce_timeout{5000};
-  std::chrono::milliseconds producer_linger{2};
+  std::chrono::milliseconds producer_linger{1};
+  bool producer_batch_scheduling = true;  // librdkafka threads SCHED_BATCH (see kafka::ProducerOptions)
   std::chrono::milliseconds prune_interval{std::chrono::minutes{10}};
 };
 

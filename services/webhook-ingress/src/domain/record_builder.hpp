@@ -35,13 +35,20 @@ struct Receipt {
 /// source, dedup basis and item index.
 std::string derive_event_id(std::string_view source, std::string_view basis, std::size_t index);
 
-/// The data object: `item` members (receipt members it may carry are
-/// replaced) plus received_at, source, request_id, secret_id[, webhook_id].
+/// Turns `item` (an object) into the data object in place: receipt members
+/// it may carry are removed (the others keep their order), then received_at,
+/// source, request_id, secret_id[, webhook_id] are appended. The receipt's
+/// strings are referenced, not copied: `receipt` must outlive `item`.
+/// In place, so a webhook is parsed once and written once.
+void attach_receipt(rapidjson::Value& item, const Receipt& receipt, rapidjson::Document::AllocatorType& allocator);
+
+/// The data object as compact JSON: attach_receipt on a copy of `item`.
 std::string build_data(const rapidjson::Value& item, const Receipt& receipt);
 
-/// Envelope + record. `key` is the item's key field value.
-Result<kafka::Record> build_record(const SourceConfig& source, std::string_view key, std::string_view data_json,
-                                   const Receipt& receipt, std::string_view event_id,
-                                   std::chrono::system_clock::time_point now);
+/// Envelope + record. `key` is the item's key field value; `data_json` is a
+/// compact JSON object this service wrote (it is embedded as it is). The
+/// envelope's time is the receipt's received_at: the same instant.
+Result<kafka::Record> build_record(const SourceConfig& source, std::string_view key, std::string data_json,
+                                   const Receipt& receipt, std::string_view event_id);
 
 }  // namespace caas::ingress

@@ -1,6 +1,6 @@
 #pragma once
 // Embedded HTTP/1.1 server (Boost.Beast inside, kept out of this header).
-// One strand per connection, a deadline before every read, a bounded
+// One strand per connection (with several I/O threads), a deadline before every read, a bounded
 // pipelining queue that pauses reading, async handlers via Responder.
 
 #include <chrono>
@@ -98,6 +98,17 @@ class ServerObserver {
   virtual void on_in_flight_changed(std::size_t in_flight) { (void)in_flight; }
 };
 
+/// A descriptor the I/O threads watch for the owner: `on_readable` runs on an
+/// I/O thread each time `fd` becomes readable, and once at start. Watching is
+/// edge-triggered, so `on_readable` must read the descriptor dry. Use it to
+/// serve another library's completions (e.g. Kafka delivery reports) on the
+/// threads that own the connections, without a thread hand-off. The
+/// descriptor stays owned by the caller and must outlive the server.
+struct ReadableWatch {
+  int fd = -1;
+  std::function<void()> on_readable;
+};
+
 struct ServerOptions {
   std::string address = "0.0.0.0";                         // bind address
   std::uint16_t port = 0;                                  // 0 = ephemeral; Server::port() reports it
@@ -113,6 +124,7 @@ struct ServerOptions {
   std::chrono::milliseconds write_timeout{30'000};         // writing one response to a slow reader
   std::optional<std::size_t> max_requests_per_connection;  // then "Connection: close"
   std::chrono::milliseconds shutdown_grace{5'000};         // default for stop() and the destructor
+  std::vector<ReadableWatch> watches;                      // served until stop() returns
 };
 
 /// The server. Single use: construct, start(), stop() (or destroy).

@@ -2,13 +2,18 @@
 // A source's active signing secrets. Several may be active so they can be
 // rotated: the first line is the current one (used for signing), the others
 // are still accepted. Secret material is never printable: there is no
-// operator<<, and redacted() shows only ids.
+// operator<<, and redacted() shows only ids. Each secret also gets a
+// pre-keyed HMAC-SHA256 (HmacSha256Key) when the set is created, so
+// verification does no per-message key setup or OpenSSL provider lookups.
 
 #include <cstddef>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "caas/security/crypto.hpp"
 
 namespace caas::security {
 
@@ -39,6 +44,9 @@ class SecretSet {
   const std::string& current() const { return secrets_.front(); }
   const std::string& id(std::size_t i) const { return ids_.at(i); }
   SecretMatch match(std::size_t i) const { return {i, ids_.at(i)}; }
+  /// HMAC-SHA256 keyed with secret i, built once with the set. Immutable and
+  /// safe to use from several threads; copies of the set share it.
+  const HmacSha256Key& hmac_key(std::size_t i) const { return *keys_.at(i); }
   /// "SecretSet{2 secrets: 0:1a2b3c4d, 1:5e6f7a8b}" — safe to log.
   std::string redacted() const;
 
@@ -46,6 +54,9 @@ class SecretSet {
   explicit SecretSet(std::vector<std::string> secrets);
   std::vector<std::string> secrets_;
   std::vector<std::string> ids_;
+  // shared_ptr<const>: copying a SecretSet shares the keyed contexts (no key
+  // setup, no OpenSSL calls), which are never modified after construction.
+  std::vector<std::shared_ptr<const HmacSha256Key>> keys_;
 };
 
 }  // namespace caas::security

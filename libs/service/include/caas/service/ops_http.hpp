@@ -11,6 +11,8 @@
 #include <functional>
 #include <mutex>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace caas::service {
@@ -44,10 +46,22 @@ class HttpMetricsObserver final : public http::ServerObserver {
   void on_in_flight_changed(std::size_t in_flight) override;
 
  private:
+  // The series of one (method, route, status): looked up once, then reused,
+  // because building label maps and hashing them per request costs more
+  // than the rest of the bookkeeping.
+  struct Series {
+    prometheus::Counter* requests;
+    prometheus::Histogram* duration;
+  };
+  static constexpr std::size_t kMaxCachedSeries = 1024;  // unknown methods must not grow it without bound
+  Series series(std::string_view method, std::string_view route, int status);
+
   prometheus::Family<prometheus::Counter>& requests_;
   observability::HistogramFamily duration_;
   prometheus::Gauge& connections_;
   prometheus::Gauge& in_flight_;
+  std::mutex series_mutex_;
+  std::unordered_map<std::string, Series> series_;  // key "method route status"
 };
 
 }  // namespace caas::service
