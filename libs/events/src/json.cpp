@@ -178,7 +178,9 @@ Error json_error(EventsErrc c, const std::string& why, std::size_t offset) {
 }
 }  // namespace
 
-Result<rapidjson::Document> parse_strict_json(std::string_view text, const StrictJsonLimits& limits) {
+namespace {
+Result<rapidjson::Document> parse_into(std::string_view text, const StrictJsonLimits& limits,
+                                       rapidjson::Document::AllocatorType* allocator) {
   if (text.size() > limits.max_input_bytes)
     return json_error(EventsErrc::limit_exceeded,
                       "input larger than " + std::to_string(limits.max_input_bytes) + " bytes", 0);
@@ -188,7 +190,7 @@ Result<rapidjson::Document> parse_strict_json(std::string_view text, const Stric
   if (auto nul = text.find('\0'); nul != std::string_view::npos)
     return json_error(EventsErrc::invalid_json, "NUL byte", nul);
 
-  rapidjson::Document doc;
+  rapidjson::Document doc(allocator);  // null: the document owns a pool of its own
   Generator gen{text, limits, {}, false, EventsErrc::invalid_json, {}};
   doc.Populate(gen);
   if (gen.result.IsError()) {
@@ -199,6 +201,16 @@ Result<rapidjson::Document> parse_strict_json(std::string_view text, const Stric
     return json_error(c, rapidjson::GetParseError_En(ec), gen.result.Offset());
   }
   return doc;
+}
+}  // namespace
+
+Result<rapidjson::Document> parse_strict_json(std::string_view text, const StrictJsonLimits& limits) {
+  return parse_into(text, limits, nullptr);
+}
+
+Result<rapidjson::Document> parse_strict_json(std::string_view text, const StrictJsonLimits& limits,
+                                              rapidjson::Document::AllocatorType& allocator) {
+  return parse_into(text, limits, &allocator);
 }
 
 std::string to_json(const rapidjson::Value& v) {

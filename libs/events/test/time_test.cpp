@@ -1,5 +1,9 @@
 #include <catch2/catch.hpp>
 
+#include <cstdint>
+#include <cstdio>
+#include <random>
+
 #include "caas/events/errors.hpp"
 #include "caas/events/time.hpp"
 
@@ -17,6 +21,32 @@ TEST_CASE("format_rfc3339 writes UTC with milliseconds", "[time]") {
   CHECK(format_rfc3339(at(2024, 2, 29, 23, 59, 59) + 999999us) == "2024-02-29T23:59:59.999Z");
   CHECK(format_rfc3339(system_clock::time_point{}) == "1970-01-01T00:00:00.000Z");
   CHECK(format_rfc3339(system_clock::time_point{} - 1ms) == "1969-12-31T23:59:59.999Z");
+  // system_clock counts nanoseconds: it spans 1678..2262.
+  CHECK(format_rfc3339(at(1700, 1, 1)) == "1700-01-01T00:00:00.000Z");
+  CHECK(format_rfc3339(at(2261, 12, 31, 23, 59, 59) + 999ms) == "2261-12-31T23:59:59.999Z");
+}
+
+TEST_CASE("format_rfc3339 agrees with a printf reference and round-trips through parse_rfc3339", "[time]") {
+  std::mt19937_64 rng(42);
+  const auto lo = at(1900, 1, 1).time_since_epoch().count();
+  const auto hi = at(2200, 1, 1).time_since_epoch().count();
+  std::uniform_int_distribution<std::int64_t> pick(lo, hi);
+  for (int i = 0; i < 20000; ++i) {
+    const auto t = floor<milliseconds>(system_clock::time_point{system_clock::duration{pick(rng)}});
+    const auto day = floor<days>(t);
+    const year_month_day ymd{day};
+    const hh_mm_ss hms{t - day};
+    char ref[40];
+    std::snprintf(ref, sizeof ref, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<int>(ymd.year()),
+                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                  static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
+                  static_cast<int>(hms.seconds().count()), static_cast<int>(hms.subseconds().count()));
+    const auto text = format_rfc3339(t);
+    REQUIRE(text == ref);
+    auto back = parse_rfc3339(text);
+    REQUIRE(back);
+    REQUIRE(*back == t);
+  }
 }
 
 TEST_CASE("parse_rfc3339 accepts valid forms", "[time]") {

@@ -203,7 +203,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void schedule_timer() {
     const auto next = next_deadline();
-    if (next == Clock::time_point::max() || (timer_armed_ && timer_expiry_ <= next)) return;
+    if (closed_ || next == Clock::time_point::max() || (timer_armed_ && timer_expiry_ <= next)) return;
     timer_armed_ = true;
     timer_expiry_ = next;
     deadline_timer_.expires_at(next);  // a pending wait completes as aborted

@@ -6,12 +6,28 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <stdexcept>
 #include <system_error>
 #include <utility>
 
 namespace caas::kafka {
+
+namespace {
+// "2", "0.25": linger.ms as librdkafka reads it (a float, in milliseconds).
+std::string linger_ms_text(std::chrono::microseconds linger) {
+  const auto us = std::max<std::int64_t>(linger.count(), 0);
+  std::string text = std::to_string(us / 1000);
+  if (const auto frac = us % 1000; frac != 0) {
+    std::string digits = std::to_string(frac);
+    digits.insert(0, 3 - digits.size(), '0');
+    while (digits.back() == '0') digits.pop_back();
+    text += "." + digits;
+  }
+  return text;
+}
+}  // namespace
 
 struct Producer::SendOutcome {
   SendStatus status;
@@ -30,7 +46,7 @@ Producer::Producer(const ClientConfig& config, ProducerOptions options) : option
   detail::conf_set(c, "enable.idempotence", "true");
   detail::conf_set(c, "acks", "all");
   detail::conf_set(c, "partitioner", "murmur2_random");
-  detail::conf_set(c, "linger.ms", std::to_string(options_.linger.count()));
+  detail::conf_set(c, "linger.ms", linger_ms_text(options_.linger));
   detail::conf_set(c, "queue.buffering.max.messages", std::to_string(options_.max_queue_messages));
   detail::conf_set(c, "message.timeout.ms", std::to_string(options_.delivery_timeout.count()));
   if (options_.stats_interval.count() > 0 && options_.on_stats) {

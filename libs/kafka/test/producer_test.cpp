@@ -245,3 +245,16 @@ TEST_CASE("batch_scheduled_threads runs librdkafka's threads as SCHED_BATCH, and
     }
   }
 }
+
+TEST_CASE("a linger below a millisecond reaches librdkafka as a fraction") {
+  MockCluster cluster(1, one_topic("linger.v1", 1));
+  for (auto linger : {std::chrono::microseconds{250}, std::chrono::microseconds{1500}, std::chrono::microseconds{0}}) {
+    ProducerOptions options;
+    options.linger = linger;
+    Producer producer({cluster.bootstrap(), "", {}}, options);  // an unparsable linger.ms would throw here
+    auto f = producer.send_async({"linger.v1", "k", "v", {}, std::nullopt});
+    const auto r = get_within(f);
+    INFO(r.message);
+    CHECK(r.ok());
+  }
+}

@@ -35,9 +35,21 @@ std::optional<std::int64_t> parse_int(std::string_view s) {
   return v;
 }
 
-std::string format_ms(std::chrono::milliseconds d) {
-  return std::to_string(d.count()) + "ms";
+std::string format_us(std::chrono::microseconds d) {
+  if (d.count() % 1000 != 0) return std::to_string(d.count()) + "us";
+  return std::to_string(d.count() / 1000) + "ms";
 }
+
+// Milliseconds as microseconds, saturating (milliseconds::max() means "unbounded").
+std::chrono::microseconds to_us(std::chrono::milliseconds d) {
+  constexpr auto kLimit = std::chrono::microseconds::max().count() / 1000;
+  if (d.count() > kLimit) return std::chrono::microseconds::max();
+  if (d.count() < -kLimit) return std::chrono::microseconds::min();
+  return d;
+}
+
+// "250us" (if allowed), "500ms", "2s", "5m", "1h" or a plain number of milliseconds.
+std::optional<std::chrono::microseconds> parse_duration(std::string_view text, bool allow_us);
 
 // Values of rejected variables are quoted in errors (they are not secrets:
 // secret accessors never echo values), but bounded so a pasted blob stays readable.
@@ -79,7 +91,8 @@ std::string join_problems(const std::vector<std::string>& problems) {
 ConfigError::ConfigError(std::vector<std::string> problems)
     : std::runtime_error(join_problems(problems)), problems_(std::move(problems)) {}
 
-std::optional<std::chrono::milliseconds> parse_duration_ms(std::string_view text) {
+namespace {
+std::optional<std::chrono::microseconds> parse_duration(std::string_view text, bool allow_us) {
   const std::string t = trim(text);
   std::size_t digits = 0;
   while (digits < t.size() && std::isdigit(static_cast<unsigned char>(t[digits]))) ++digits;
@@ -87,20 +100,33 @@ std::optional<std::chrono::milliseconds> parse_duration_ms(std::string_view text
   const auto number = parse_int(std::string_view(t).substr(0, digits));
   if (!number) return std::nullopt;
   const std::string unit = lower(std::string_view(t).substr(digits));
-  std::int64_t factor = 0;
-  if (unit.empty() || unit == "ms") {
+  std::int64_t factor = 0;  // microseconds per unit
+  if (unit == "us" && allow_us) {
     factor = 1;
+  } else if (unit.empty() || unit == "ms") {
+    factor = 1'000;
   } else if (unit == "s") {
-    factor = 1000;
+    factor = 1'000'000;
   } else if (unit == "m") {
-    factor = 60'000;
+    factor = 60'000'000;
   } else if (unit == "h") {
-    factor = 3'600'000;
+    factor = 3'600'000'000;
   } else {
     return std::nullopt;
   }
   if (*number > std::numeric_limits<std::int64_t>::max() / factor) return std::nullopt;
-  return std::chrono::milliseconds(*number * factor);
+  return std::chrono::microseconds(*number * factor);
+}
+}  // namespace
+
+std::optional<std::chrono::milliseconds> parse_duration_ms(std::string_view text) {
+  const auto us = parse_duration(text, false);
+  if (!us) return std::nullopt;
+  return std::chrono::duration_cast<std::chrono::milliseconds>(*us);
+}
+
+std::optional<std::chrono::microseconds> parse_duration_us(std::string_view text) {
+  return parse_duration(text, true);
 }
 
 EnvConfig::EnvConfig(EnvLookup lookup) : lookup_(std::move(lookup)) {}
@@ -159,26 +185,39 @@ std::int64_t EnvConfig::integer(std::string_view name, std::int64_t default_valu
 
 std::chrono::milliseconds EnvConfig::duration_ms(std::string_view name, std::chrono::milliseconds default_value,
                                                  std::chrono::milliseconds min, std::chrono::milliseconds max) {
-  auto v = raw(name);
-  if (!v) {
-    note(name, format_ms(default_value), true);
-    return default_value;
-  }
-  const auto parsed = parse_duration_ms(*v);
-  if (!parsed) {
-    bad(name, *v, "expected a duration such as 500ms, 2s, 5m, 1h or plain milliseconds");
-  } else if (*parsed < min || *parsed > max) {
-    bad(name, *v,
-        "out of range, expected " + format_ms(min) + ".." +
-            (max == std::chrono::milliseconds::max() ? std::string("unbounded") : format_ms(max)));
-  } else {
-    note(name, format_ms(*parsed), false);
-    return *parsed;
-  }
-  note(name, format_ms(default_value), true);
-  return default_value;
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+      duration(name, to_us(default_value), to_us(min), to_us(max), false));
 }
 
+std::chrono::microseconds EnvConfig::duration_us(std::string_view name, std::chrono::microseconds default_value,
+                                                 std::chrono::microseconds min, std::chrono::microseconds max) {
+  return duration(name, default_value, min, max, true);
+}
+
+std::chrono::microseconds EnvConfig::duration(std::string_view name, std::chrono::microseconds default_value,
+                                              std::chrono::microseconds min, std::chrono::microseconds max,
+                                              bool allow_us) {
+  auto v = raw(name);
+  if (!v) {
+    note(name, format_us(default_value), true);
+    return default_value;
+  }
+  const auto parsed = parse_duration(*v, allow_us);
+  if (!parsed) {
+    bad(name, *v,
+        std::string("expected a duration such as ") + (allow_us ? "200us, " : "") +
+            "500ms, 2s, 5m, 1h or plain milliseconds");
+  } else if (*parsed < min || *parsed > max) {
+    bad(name, *v,
+        "out of range, expected " + format_us(min) + ".." +
+            (max == std::chrono::microseconds::max() ? std::string("unbounded") : format_us(max)));
+  } else {
+    note(name, format_us(*parsed), false);
+    return *parsed;
+  }
+  note(name, format_us(default_value), true);
+  return default_value;
+}
 bool EnvConfig::boolean(std::string_view name, bool default_value) {
   auto v = raw(name);
   if (v) {

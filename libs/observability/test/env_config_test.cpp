@@ -44,6 +44,28 @@ TEST_CASE("durations accept units and plain milliseconds", "[env]") {
   CHECK_FALSE(parse_duration_ms("-5s").has_value());
   CHECK_FALSE(parse_duration_ms("5 parsecs").has_value());
   CHECK_FALSE(parse_duration_ms("ms").has_value());
+  CHECK_FALSE(parse_duration_ms("200us").has_value());  // microseconds only where asked for
+}
+
+TEST_CASE("microsecond durations: units, plain milliseconds, range and description", "[env]") {
+  CHECK(parse_duration_us("200us") == 200us);
+  CHECK(parse_duration_us("2ms") == 2000us);
+  CHECK(parse_duration_us("3") == 3000us);
+  CHECK(parse_duration_us("1s") == 1'000'000us);
+  CHECK_FALSE(parse_duration_us("0.5ms").has_value());
+  CHECK_FALSE(parse_duration_us("us").has_value());
+  EnvConfig env(fake_env({{"A_US", "250us"}, {"A_MS", "2ms"}, {"TOO_BIG", "2s"}}));
+  CHECK(env.duration_us("A_US", 1us, 0us, 1s) == 250us);
+  CHECK(env.duration_us("A_MS", 1us, 0us, 1s) == 2000us);
+  CHECK(env.duration_us("MISSING", 200us, 0us, 1s) == 200us);
+  CHECK(env.duration_us("TOO_BIG", 200us, 0us, 1s) == 200us);
+  const auto d = env.describe();
+  CHECK(d.find("A_US=250us\n") != std::string::npos);
+  CHECK(d.find("A_MS=2ms\n") != std::string::npos);
+  CHECK(d.find("MISSING=200us (default)") != std::string::npos);
+  REQUIRE(env.errors().size() == 1);
+  CHECK(env.errors()[0].find("TOO_BIG") != std::string::npos);
+  CHECK(env.errors()[0].find("0ms..1000ms") != std::string::npos);
 }
 
 TEST_CASE("typed accessors return values and defaults", "[env]") {

@@ -7,6 +7,8 @@
 #include <caas/security/webhook_signature.hpp>
 
 #include <algorithm>
+#include <array>
+#include <span>
 
 namespace caas::ingress {
 
@@ -27,6 +29,9 @@ const std::vector<std::string>& outcomes() {
 prometheus::Histogram::BucketBoundaries fine_latency_buckets() {
   return {0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 }
+
+// Holds a typical webhook's parsed values; larger bodies take pool chunks.
+constexpr std::size_t kJsonBufferBytes = 16 << 10;
 
 std::int64_t to_ms(std::chrono::system_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
@@ -205,10 +210,12 @@ void IngressApp::handle(Source& s, http::Request&& req, http::Responder respond)
   if (req.headers.count("Host") > 1) {
     return finish(*x, responses::bad_request(style, "duplicate_header", "Host is repeated"), "bad_request");
   }
-  const std::vector<std::string_view> sig_headers =
-      s.config.signature == SignatureScheme::factory_hmac
-          ? std::vector<std::string_view>{"X-Factory-Signature"}
-          : std::vector<std::string_view>{"webhook-id", "webhook-timestamp", "webhook-signature"};
+  static constexpr std::array<std::string_view, 1> kFactoryHeaders{"X-Factory-Signature"};
+  static constexpr std::array<std::string_view, 3> kStandardHeaders{"webhook-id", "webhook-timestamp",
+                                                                    "webhook-signature"};
+  const auto sig_headers = s.config.signature == SignatureScheme::factory_hmac
+                               ? std::span<const std::string_view>(kFactoryHeaders)
+                               : std::span<const std::string_view>(kStandardHeaders);
   for (auto h : sig_headers) {
     if (req.headers.count(h) > 1) {
       s.signature_failures->Increment();
@@ -274,7 +281,11 @@ void IngressApp::handle(Source& s, http::Request&& req, http::Responder respond)
     }
     finish(*x, responses::invalid_payload(style, e), "invalid_payload");
   };
-  auto doc = events::parse_strict_json(req.body, options_.json_limits);
+  // The body's values live in a buffer on this frame (records are built
+  // before it returns): no pool chunk allocated and freed per webhook.
+  alignas(std::max_align_t) std::array<char, kJsonBufferBytes> json_buffer;  // holds a chunk header
+  rapidjson::MemoryPoolAllocator<> json_allocator(json_buffer.data(), json_buffer.size());
+  auto doc = events::parse_strict_json(req.body, options_.json_limits, json_allocator);
   if (!doc) return invalid({"", "is not acceptable JSON: " + doc.error().message});
 
   std::vector<rapidjson::Value*> items;

@@ -67,7 +67,7 @@ IngressSettings load_ingress_settings(obs::EnvConfig& env) {
   s.max_header_bytes =
       static_cast<std::size_t>(env.integer("CAAS_INGRESS_MAX_HEADER_BYTES", 16 * 1024, 1024, 1024 * 1024));
   s.produce_timeout = env.duration_ms("CAAS_INGRESS_PRODUCE_TIMEOUT", 5s, 100ms, 300s);
-  s.producer_linger = env.duration_ms("CAAS_INGRESS_PRODUCER_LINGER", 1ms, 0ms, 1s);
+  s.producer_linger = env.duration_us("CAAS_INGRESS_PRODUCER_LINGER", 200us, 0us, 1s);
   s.prune_interval = env.duration_ms("CAAS_INGRESS_PRUNE_INTERVAL", 10min, 100ms, 24h);
   s.producer_batch_scheduling = env.boolean("CAAS_INGRESS_PRODUCER_BATCH_SCHEDULING", true);
   if (s.producer_linger >= s.produce_timeout) {

@@ -30,8 +30,10 @@ struct ProducerOptions {
   /// queue.buffering.max.messages: records accepted but not yet acknowledged.
   /// send() returns SendStatus::queue_full beyond it.
   std::size_t max_queue_messages = 100000;
-  /// linger.ms: small batching delay; throughput vs latency.
-  std::chrono::milliseconds linger{5};
+  /// linger.ms: small batching delay; throughput vs latency. Microseconds:
+  /// librdkafka takes fractions of a millisecond, and a server waiting for
+  /// each acknowledgement feels every one of them.
+  std::chrono::microseconds linger{5000};
   /// message.timeout.ms (delivery.timeout.ms): after this a record fails with
   /// RD_KAFKA_RESP_ERR__MSG_TIMED_OUT (retriable). 0 = infinite.
   std::chrono::milliseconds delivery_timeout{120000};

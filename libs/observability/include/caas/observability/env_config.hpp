@@ -46,6 +46,10 @@ class EnvConfig {
   std::chrono::milliseconds duration_ms(std::string_view name, std::chrono::milliseconds default_value,
                                         std::chrono::milliseconds min = std::chrono::milliseconds::zero(),
                                         std::chrono::milliseconds max = std::chrono::milliseconds::max());
+  /// duration_ms that also accepts microseconds ("200us"), for delays below
+  /// a millisecond.
+  std::chrono::microseconds duration_us(std::string_view name, std::chrono::microseconds default_value,
+                                        std::chrono::microseconds min, std::chrono::microseconds max);
   /// true/false, 1/0, yes/no, on/off (case-insensitive).
   bool boolean(std::string_view name, bool default_value);
   /// One of `allowed` (exact match).
@@ -68,6 +72,8 @@ class EnvConfig {
   std::string describe() const;
 
  private:
+  std::chrono::microseconds duration(std::string_view name, std::chrono::microseconds default_value,
+                                     std::chrono::microseconds min, std::chrono::microseconds max, bool allow_us);
   struct Entry {
     std::string name;
     std::string shown;
@@ -84,6 +90,8 @@ class EnvConfig {
 
 /// Parses "500ms", "2s", "5m", "1h", "250" (ms). nullopt when malformed.
 std::optional<std::chrono::milliseconds> parse_duration_ms(std::string_view text);
+/// parse_duration_ms plus "200us".
+std::optional<std::chrono::microseconds> parse_duration_us(std::string_view text);
 
 /// The variables every service reads (DESIGN.md §7).
 struct CommonConfig {
