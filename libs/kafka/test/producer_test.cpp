@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <sched.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -227,9 +228,19 @@ TEST_CASE("batch_scheduled_threads runs librdkafka's threads as SCHED_BATCH, and
   options.batch_scheduled_threads = true;
   Producer batch({cluster.bootstrap(), "batch-producer", {}}, options);
   REQUIRE(batch.warm_up({"batch.v1"}, 10s).empty());  // the broker threads exist by now
+  // A thread is named before it runs the thread-start hook: under load the
+  // check may come first, so wait (bounded) for the hook to have run.
   std::set<pid_t> batch_threads;
-  for (pid_t tid : librdkafka_threads()) {
-    if (before.count(tid) == 0) batch_threads.insert(tid);
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  for (;;) {
+    batch_threads.clear();
+    for (pid_t tid : librdkafka_threads()) {
+      if (before.count(tid) == 0) batch_threads.insert(tid);
+    }
+    const bool all_batch = std::all_of(batch_threads.begin(), batch_threads.end(),
+                                       [](pid_t tid) { return sched_getscheduler(tid) == SCHED_BATCH; });
+    if ((batch_threads.size() >= 2 && all_batch) || std::chrono::steady_clock::now() > deadline) break;
+    std::this_thread::yield();
   }
   REQUIRE(batch_threads.size() >= 2);  // main + at least one broker thread
   for (pid_t tid : batch_threads) {
