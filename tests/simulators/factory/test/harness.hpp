@@ -1,9 +1,12 @@
 #pragma once
-// Component-test harness: the simulator in process on an ephemeral port,
-// a webhook receiver built on caas::http that checks every signature (the
-// stand-in for webhook-ingress), and a caas::http::HttpClient to drive both.
+// Component-test harness: the simulator in process on an ephemeral port
+// (sim::test::SimulatorHarness), a webhook receiver built on caas::http that
+// checks every signature (the stand-in for webhook-ingress), and a
+// caas::http::HttpClient to drive both.
 
 #include "app/simulator.hpp"
+
+#include <caas/sim/test/simulator_harness.hpp>
 
 #include <caas/events/json.hpp>
 #include <caas/http/client.hpp>
@@ -47,16 +50,8 @@ inline std::string order_body(const std::string& customer = "CAAS-CUST-123456") 
   return body;
 }
 
-inline rapidjson::Document parse(std::string_view text) {
-  auto doc = events::parse_strict_json(text);
-  INFO(text);
-  REQUIRE(doc);
-  return std::move(*doc);
-}
-
-inline std::string str(const rapidjson::Value& v) {
-  return std::string(v.GetString(), v.GetStringLength());
-}
+using sim::test::parse;
+using sim::test::str;
 
 /// A factory webhook endpoint: verifies X-Factory-Signature, records what it
 /// accepted, answers scripted statuses first (503, 404, 400...), then 200.
@@ -150,7 +145,7 @@ class WebhookReceiver {
   std::unique_ptr<http::Server> server_;  // last: stopped before the state above goes away
 };
 
-class Harness {
+class Harness : public sim::test::SimulatorHarness<FactorySimulator> {
  public:
   explicit Harness(const std::function<void(SimulatorConfig&)>& tweak = {}) {
     SimulatorConfig c;
@@ -165,11 +160,10 @@ class Harness {
     c.hold = 2s;
     c.seed = 7;
     if (tweak) tweak(c);
-    sim = std::make_unique<FactorySimulator>(
-        c, observability::Logger({"factory-sim", "test", observability::LogLevel::error, {}}), metrics);
-    sim->start();
-    base = "http://127.0.0.1:" + std::to_string(sim->port());
+    start(std::move(c), "factory-sim");
   }
+  // The simulator's senders stop before the receiver they deliver to.
+  ~Harness() { sim.reset(); }
 
   Result<http::Response> place(const std::string& body, const std::string& key = {}, const std::string& token = kToken,
                                std::optional<std::chrono::milliseconds> timeout = std::nullopt) {
@@ -195,21 +189,8 @@ class Harness {
     return client.request(r);
   }
 
-  rapidjson::Document control(const std::string& method, const std::string& path, const std::string& body = {},
-                              int expected = 200) {
-    http::ClientRequest r{method, base + path, {}, body};
-    if (!body.empty()) r.headers.set("Content-Type", "application/json");
-    auto resp = client.request(r);
-    REQUIRE(resp);
-    INFO(resp->body);
-    REQUIRE(resp->status == expected);
-    return parse(resp->body);
-  }
-  void set_faults(const std::string& patch) { control("POST", "/control/faults", patch); }
-
   /// The order as the Factory holds it (GET /control/orders/{id}).
   rapidjson::Document factory_order(const std::string& id) { return control("GET", "/control/orders/" + id); }
-  rapidjson::Document stats() { return control("GET", "/control/stats"); }
 
   /// Waits until the Factory's order reached `status` and no webhook is pending.
   bool wait_settled(const std::string& id, const std::string& status, std::chrono::milliseconds timeout = 15s) {
@@ -224,18 +205,6 @@ class Harness {
   }
 
   WebhookReceiver receiver;
-  observability::Metrics metrics{false};
-  std::unique_ptr<FactorySimulator> sim;
-  std::string base;
-  http::HttpClient client{client_options()};
-
- private:
-  static http::ClientOptions client_options() {
-    http::ClientOptions o;
-    o.connect_timeout = 2s;
-    o.request_timeout = 5s;
-    return o;
-  }
 };
 
 inline std::vector<std::string> statuses_of(const std::vector<WebhookReceiver::Webhook>& hooks) {

@@ -1,9 +1,11 @@
 #pragma once
 // Test harness: the simulator in process on an ephemeral port, driven over
-// real HTTP with caas::http::HttpClient, plus the request bodies the
-// notification service sends.
+// real HTTP with caas::http::HttpClient (sim::test::SimulatorHarness), plus
+// the request bodies the notification service sends.
 
 #include "app/simulator.hpp"
+
+#include <caas/sim/test/simulator_harness.hpp>
 
 #include <caas/events/json.hpp>
 #include <caas/http/client.hpp>
@@ -32,16 +34,8 @@ inline std::string message_body(const std::string& customer = "CAAS-CUST-1",
          R"("data":{"type":"order_confirmed","order_id":")" + order_id + R"("}})";
 }
 
-inline rapidjson::Document parse(std::string_view text) {
-  auto doc = events::parse_strict_json(text);
-  INFO(text);
-  REQUIRE(doc);
-  return std::move(*doc);
-}
-
-inline std::string str(const rapidjson::Value& v) {
-  return std::string(v.GetString(), v.GetStringLength());
-}
+using sim::test::parse;
+using sim::test::str;
 
 inline http::ClientRequest message_request(const std::string& base, const std::string& body, const std::string& key,
                                            const std::string& token = kToken) {
@@ -52,7 +46,7 @@ inline http::ClientRequest message_request(const std::string& base, const std::s
   return r;
 }
 
-class Harness {
+class Harness : public sim::test::SimulatorHarness<PushSimulator> {
  public:
   explicit Harness(const std::function<void(SimulatorConfig&)>& tweak = {}) {
     SimulatorConfig c;
@@ -61,10 +55,7 @@ class Harness {
     c.seed = 7;
     c.id_salt = 42;
     if (tweak) tweak(c);
-    sim = std::make_unique<PushSimulator>(
-        c, observability::Logger({"push-sim", "test", observability::LogLevel::error, {}}), metrics);
-    sim->start();
-    base = "http://127.0.0.1:" + std::to_string(sim->port());
+    start(std::move(c), "push-sim");
   }
 
   Result<http::Response> send(const std::string& body, const std::string& key, const std::string& token = kToken,
@@ -81,32 +72,7 @@ class Harness {
     return str(parse(r->body)["message_id"]);
   }
 
-  rapidjson::Document control(const std::string& method, const std::string& path, const std::string& body = {},
-                              int expected = 200) {
-    http::ClientRequest r{method, base + path, {}, body};
-    if (!body.empty()) r.headers.set("Content-Type", "application/json");
-    auto resp = client.request(r);
-    REQUIRE(resp);
-    INFO(resp->body);
-    REQUIRE(resp->status == expected);
-    return parse(resp->body);
-  }
-  void set_faults(const std::string& patch) { control("POST", "/control/faults", patch); }
-  rapidjson::Document stats() { return control("GET", "/control/stats"); }
   rapidjson::Document messages(const std::string& query = {}) { return control("GET", "/control/messages" + query); }
-
-  observability::Metrics metrics{false};
-  std::unique_ptr<PushSimulator> sim;
-  std::string base;
-  http::HttpClient client{client_options()};
-
- private:
-  static http::ClientOptions client_options() {
-    http::ClientOptions o;
-    o.connect_timeout = 2s;
-    o.request_timeout = 5s;
-    return o;
-  }
 };
 
 }  // namespace caas::push_sim::test

@@ -6,7 +6,6 @@
 
 #include <array>
 #include <fstream>
-#include <map>
 #include <random>
 #include <sstream>
 
@@ -16,53 +15,48 @@ namespace {
 
 using namespace std::chrono_literals;
 
-struct Flag {
-  std::string_view flag;
-  std::string_view env;
-  std::string_view help;
-};
+using sim::FlagSpec;
 
 constexpr std::array kFlags{
-    Flag{"--address", "CAAS_FACTORY_SIM_ADDRESS", "bind address (127.0.0.1)"},
-    Flag{"--port", "CAAS_FACTORY_SIM_PORT", "listen port, 0 = ephemeral (0)"},
-    Flag{"--port-file", "CAAS_FACTORY_SIM_PORT_FILE", "write the bound port to this file once listening"},
-    Flag{"--api-token-file", "CAAS_FACTORY_SIM_API_TOKEN_FILE",
-         "accepted Bearer tokens, one per line (required; falls back to CAAS_FACTORY_API_TOKEN_FILE)"},
-    Flag{"--forbidden-token-file", "CAAS_FACTORY_SIM_FORBIDDEN_TOKEN_FILE",
-         "read-only tokens: status queries allowed, placing an order -> 403"},
-    Flag{"--webhook-url", "CAAS_FACTORY_SIM_WEBHOOK_URL",
-         "where status webhooks go, e.g. http://127.0.0.1:8080/api/v1/webhooks/factory/status (none: no webhooks)"},
-    Flag{"--webhook-secret-file", "CAAS_FACTORY_SIM_WEBHOOK_SECRET_FILE",
-         "HMAC secret, first line (falls back to CAAS_FACTORY_WEBHOOK_SECRETS_FILE)"},
-    Flag{"--stage-interval", "CAAS_FACTORY_SIM_STAGE_INTERVAL", "time per manufacturing stage (200ms)"},
-    Flag{"--retry-base", "CAAS_FACTORY_SIM_RETRY_BASE", "first webhook retry delay, doubled each retry (100ms)"},
-    Flag{"--webhook-attempts", "CAAS_FACTORY_SIM_WEBHOOK_ATTEMPTS", "delivery attempts per webhook (5)"},
-    Flag{"--retry-after-cap", "CAAS_FACTORY_SIM_RETRY_AFTER_CAP", "longest Retry-After honoured (2s)"},
-    Flag{"--webhook-timeout", "CAAS_FACTORY_SIM_WEBHOOK_TIMEOUT", "timeout of one delivery attempt (2s)"},
-    Flag{"--webhook-workers", "CAAS_FACTORY_SIM_WEBHOOK_WORKERS", "parallel webhook senders (4)"},
-    Flag{"--webhook-queue", "CAAS_FACTORY_SIM_WEBHOOK_QUEUE", "bound of the webhook queue (100000)"},
-    Flag{"--hold", "CAAS_FACTORY_SIM_HOLD", "how long a 'timeout' fault holds the answer (30s)"},
-    Flag{"--seed", "CAAS_FACTORY_SIM_SEED", "random seed for faults and plants (random, logged)"},
-    Flag{"--max-orders", "CAAS_FACTORY_SIM_MAX_ORDERS", "order book bound (100000)"},
-    Flag{"--catalogue-file", "CAAS_FACTORY_SIM_CATALOGUE_FILE", "JSON catalogue (platform_bases, option_codes, ...)"},
-    Flag{"--faults-file", "CAAS_FACTORY_SIM_FAULTS_FILE",
-         "JSON fault plan applied at start (same as POST /control/faults)"},
-    Flag{"--http-threads", "CAAS_FACTORY_SIM_HTTP_THREADS", "HTTP I/O threads (2)"},
-    Flag{"--log-level", "CAAS_LOG_LEVEL", "debug, info, warn, error (info)"},
+    FlagSpec{"--address", "CAAS_FACTORY_SIM_ADDRESS", "bind address (127.0.0.1)"},
+    FlagSpec{"--port", "CAAS_FACTORY_SIM_PORT", "listen port, 0 = ephemeral (0)"},
+    FlagSpec{"--port-file", "CAAS_FACTORY_SIM_PORT_FILE", "write the bound port to this file once listening"},
+    FlagSpec{"--api-token-file", "CAAS_FACTORY_SIM_API_TOKEN_FILE",
+             "accepted Bearer tokens, one per line (required; falls back to CAAS_FACTORY_API_TOKEN_FILE)"},
+    FlagSpec{"--forbidden-token-file", "CAAS_FACTORY_SIM_FORBIDDEN_TOKEN_FILE",
+             "read-only tokens: status queries allowed, placing an order -> 403"},
+    FlagSpec{"--webhook-url", "CAAS_FACTORY_SIM_WEBHOOK_URL",
+             "where status webhooks go, e.g. http://127.0.0.1:8080/api/v1/webhooks/factory/status (none: no webhooks)"},
+    FlagSpec{"--webhook-secret-file", "CAAS_FACTORY_SIM_WEBHOOK_SECRET_FILE",
+             "HMAC secret, first line (falls back to CAAS_FACTORY_WEBHOOK_SECRETS_FILE)"},
+    FlagSpec{"--stage-interval", "CAAS_FACTORY_SIM_STAGE_INTERVAL", "time per manufacturing stage (200ms)"},
+    FlagSpec{"--retry-base", "CAAS_FACTORY_SIM_RETRY_BASE", "first webhook retry delay, doubled each retry (100ms)"},
+    FlagSpec{"--webhook-attempts", "CAAS_FACTORY_SIM_WEBHOOK_ATTEMPTS", "delivery attempts per webhook (5)"},
+    FlagSpec{"--retry-after-cap", "CAAS_FACTORY_SIM_RETRY_AFTER_CAP", "longest Retry-After honoured (2s)"},
+    FlagSpec{"--webhook-timeout", "CAAS_FACTORY_SIM_WEBHOOK_TIMEOUT", "timeout of one delivery attempt (2s)"},
+    FlagSpec{"--webhook-workers", "CAAS_FACTORY_SIM_WEBHOOK_WORKERS", "parallel webhook senders (4)"},
+    FlagSpec{"--webhook-queue", "CAAS_FACTORY_SIM_WEBHOOK_QUEUE", "bound of the webhook queue (100000)"},
+    FlagSpec{"--hold", "CAAS_FACTORY_SIM_HOLD", "how long a 'timeout' fault holds the answer (30s)"},
+    FlagSpec{"--seed", "CAAS_FACTORY_SIM_SEED", "random seed for faults and plants (random, logged)"},
+    FlagSpec{"--max-orders", "CAAS_FACTORY_SIM_MAX_ORDERS", "order book bound (100000)"},
+    FlagSpec{"--catalogue-file", "CAAS_FACTORY_SIM_CATALOGUE_FILE",
+             "JSON catalogue (platform_bases, option_codes, ...)"},
+    FlagSpec{"--faults-file", "CAAS_FACTORY_SIM_FAULTS_FILE",
+             "JSON fault plan applied at start (same as POST /control/faults)"},
+    FlagSpec{"--http-threads", "CAAS_FACTORY_SIM_HTTP_THREADS", "HTTP I/O threads (2)"},
+    FlagSpec{"--log-level", "CAAS_LOG_LEVEL", "debug, info, warn, error (info)"},
 };
 
 /// Older names the platform's own services use for the same files.
-const std::map<std::string, std::string, std::less<>> kAliases{
-    {"CAAS_FACTORY_SIM_API_TOKEN_FILE", "CAAS_FACTORY_API_TOKEN_FILE"},
-    {"CAAS_FACTORY_SIM_WEBHOOK_SECRET_FILE", "CAAS_FACTORY_WEBHOOK_SECRETS_FILE"},
+constexpr std::array kOlderNames{
+    sim::OlderVariableName{"CAAS_FACTORY_SIM_API_TOKEN_FILE", "CAAS_FACTORY_API_TOKEN_FILE"},
+    sim::OlderVariableName{"CAAS_FACTORY_SIM_WEBHOOK_SECRET_FILE", "CAAS_FACTORY_WEBHOOK_SECRETS_FILE"},
 };
 
-const Flag* find_flag(std::string_view name) {
-  for (const auto& f : kFlags) {
-    if (f.flag == name) return &f;
-  }
-  return nullptr;
-}
+constexpr std::string_view kSynopsis =
+    "caas-factory-sim: the Factory Order API of seed 000 (orders, status, signed webhooks,\n"
+    "fault injection through /control) for tests and the local demo.\n\n"
+    "usage: caas-factory-sim --api-token-file F [--webhook-url URL --webhook-secret-file F] [options]\n\n";
 
 std::optional<std::string> read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -107,49 +101,7 @@ void read_files(observability::EnvConfig& env, SimulatorConfig& c) {
   }
 }
 
-}  // namespace
-
-CommandLine parse_command_line(int argc, const char* const* argv, const observability::EnvLookup& environment) {
-  CommandLine cl;
-  std::map<std::string, std::string, std::less<>> given;  // env name -> value
-  std::vector<std::string> problems;
-  for (int i = 1; i < argc; ++i) {
-    std::string_view arg = argv[i];
-    if (arg == "--help" || arg == "-h") cl.action = CommandLine::Action::help;
-    if (arg == "--version") cl.action = CommandLine::Action::version;
-    if (arg == "--help" || arg == "-h" || arg == "--version") continue;
-    std::string_view name = arg;
-    std::optional<std::string> value;
-    if (auto eq = arg.find('='); eq != std::string_view::npos) {
-      name = arg.substr(0, eq);
-      value = std::string(arg.substr(eq + 1));
-    }
-    const Flag* flag = find_flag(name);
-    if (flag == nullptr) {
-      problems.push_back("unknown argument '" + std::string(arg) + "' (see --help)");
-      // Skip its value too, so one typo is reported once.
-      if (!value && i + 1 < argc && std::string_view(argv[i + 1]).substr(0, 2) != "--") ++i;
-      continue;
-    }
-    if (!value) {
-      if (i + 1 >= argc) {
-        problems.push_back(std::string(name) + " needs a value");
-        continue;
-      }
-      value = argv[++i];
-    }
-    given[std::string(flag->env)] = *value;
-  }
-  if (cl.action != CommandLine::Action::run) return cl;
-
-  observability::EnvConfig env([&given, &environment](std::string_view name) -> std::optional<std::string> {
-    if (auto it = given.find(name); it != given.end()) return it->second;
-    if (auto v = environment(name)) return v;
-    if (auto alias = kAliases.find(name); alias != kAliases.end()) return environment(alias->second);
-    return std::nullopt;
-  });
-  for (auto& p : problems) env.add_error(std::move(p));
-
+void read_variables(observability::EnvConfig& env, sim::CommandLine<SimulatorConfig>& cl) {
   auto& c = cl.config;
   c.address = env.string("CAAS_FACTORY_SIM_ADDRESS", "127.0.0.1");
   c.port = static_cast<std::uint16_t>(env.integer("CAAS_FACTORY_SIM_PORT", 0, 0, 65535));
@@ -176,26 +128,16 @@ CommandLine parse_command_line(int argc, const char* const* argv, const observab
   c.seed = static_cast<std::uint64_t>(env.integer("CAAS_FACTORY_SIM_SEED", random_seed, 0, INT64_MAX));
   c.max_orders = static_cast<std::size_t>(env.integer("CAAS_FACTORY_SIM_MAX_ORDERS", 100000, 1, 10000000));
   c.http_threads = static_cast<unsigned>(env.integer("CAAS_FACTORY_SIM_HTTP_THREADS", 2, 1, 64));
-  const auto level = env.enumeration("CAAS_LOG_LEVEL", {"debug", "info", "warn", "error"}, "info");
-  cl.log_level = observability::parse_log_level(level).value_or(observability::LogLevel::info);
+  cl.log_level = sim::read_log_level(env);
   read_files(env, c);
   if (c.api_tokens.empty()) env.add_error("CAAS_FACTORY_SIM_API_TOKEN_FILE: no API token in the file");
-  env.throw_if_errors();
-  cl.effective = env.describe();
-  return cl;
 }
 
-std::string usage() {
-  std::string text =
-      "caas-factory-sim: the Factory Order API of seed 000 (orders, status, signed webhooks,\n"
-      "fault injection through /control) for tests and the local demo.\n\n"
-      "usage: caas-factory-sim --api-token-file F [--webhook-url URL --webhook-secret-file F] [options]\n\n"
-      "Every option can also be given as the environment variable shown.\n\n";
-  for (const auto& f : kFlags) {
-    text += "  " + std::string(f.flag) + " (" + std::string(f.env) + ")\n      " + std::string(f.help) + "\n";
-  }
-  text += "  --help, --version\n";
-  return text;
+}  // namespace
+
+const sim::CommandLineSpec<SimulatorConfig>& command_line_spec() {
+  static const sim::CommandLineSpec<SimulatorConfig> spec{kSynopsis, kFlags, kOlderNames, &read_variables};
+  return spec;
 }
 
 }  // namespace caas::factory_sim

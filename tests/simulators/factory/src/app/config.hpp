@@ -1,31 +1,13 @@
 #pragma once
-// Command line and environment of caas-factory-sim. Every flag has an
-// environment equivalent (flag wins); problems are collected and reported
-// together, naming the flag's variable, like every service does
-// (observability::EnvConfig).
+// The flags and environment variables of caas-factory-sim.
 
 #include "app/simulator.hpp"
 
-#include <caas/observability/env_config.hpp>
-
-#include <string>
+#include <caas/sim/command_line.hpp>
 
 namespace caas::factory_sim {
 
-struct CommandLine {
-  enum class Action { run, help, version };
-  Action action = Action::run;
-  SimulatorConfig config;
-  std::string port_file;  // written with the bound port once listening
-  observability::LogLevel log_level = observability::LogLevel::info;
-  std::string effective;  // EnvConfig::describe(), secrets masked
-};
-
-/// Throws observability::ConfigError listing every problem.
-CommandLine parse_command_line(int argc, const char* const* argv,
-                               const observability::EnvLookup& environment = observability::process_environment());
-
-/// --help text.
-std::string usage();
+/// Its flags, --help synopsis, and how its variables are read and checked.
+const sim::CommandLineSpec<SimulatorConfig>& command_line_spec();
 
 }  // namespace caas::factory_sim

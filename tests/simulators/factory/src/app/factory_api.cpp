@@ -92,9 +92,9 @@ void FactorySimulator::answer(const EndpointDecision& decision, http::Responder 
   if (decision.kind == Injected::timeout) {
     // The work is done but the answer never comes in time: exactly the case
     // an Idempotency-Key exists for.
-    scheduler_.respond_after(config_.hold, std::move(respond), api_response(injected_error(504)));
+    server_.scheduler().respond_after(config_.hold, std::move(respond), api_response(injected_error(504)));
   } else if (decision.latency.count() > 0) {
-    scheduler_.respond_after(decision.latency, std::move(respond), std::move(response));
+    server_.scheduler().respond_after(decision.latency, std::move(respond), std::move(response));
   } else {
     respond(std::move(response));
   }

@@ -30,7 +30,8 @@ FactorySimulator::FactorySimulator(SimulatorConfig config, observability::Logger
     : config_(std::move(config)),
       log_(std::move(log)),
       metrics_(metrics),
-      state_(book_options(config_), config_.catalogue, config_.seed, config_.webhook_queue_capacity, metrics) {
+      state_(book_options(config_), config_.catalogue, config_.seed, config_.webhook_queue_capacity, metrics),
+      server_(metrics) {
   if (config_.api_tokens.empty()) throw std::invalid_argument("at least one Factory API token is required");
   if (!config_.webhook_url.empty() && config_.webhook_secret.empty()) {
     throw std::invalid_argument("a webhook URL needs a webhook secret");
@@ -54,30 +55,15 @@ FactorySimulator::~FactorySimulator() {
 }
 
 void FactorySimulator::start() {
-  if (started_) return;
+  if (server_.started()) return;
   http::Router router;
   add_factory_routes(router);
   add_control_routes(router);
-  service::add_ops_routes(router, metrics_, readiness_);
-  http::ServerOptions options;
-  options.address = config_.address;
-  options.port = config_.port;
-  options.threads = std::max(1u, config_.http_threads);
-  options.max_body_bytes = config_.max_body_bytes;
-  options.max_header_bytes = 16 * 1024;
-  options.max_connections = 1024;
-  options.max_in_flight = 1024;
-  options.header_read_timeout = std::chrono::seconds(10);
-  options.body_read_timeout = std::chrono::seconds(10);
-  options.shutdown_grace = std::chrono::seconds(2);
-  http_observer_ = std::make_unique<service::HttpMetricsObserver>(metrics_);
-  server_ = std::make_unique<http::Server>(options, std::move(router), http_observer_.get());
-  scheduler_.start();
-  server_->start();  // throws if the port is taken; nothing else runs yet
-  started_ = true;
+  server_.start(std::move(router), {config_.address, config_.port, config_.http_threads, config_.max_body_bytes,
+                                    /*max_connections=*/1024, /*max_in_flight=*/1024});
   if (sender_) sender_->start();
   line_ = std::thread([this] { run_production_line(); });
-  log_.info("factory simulator started", {{"port", static_cast<std::int64_t>(server_->port())},
+  log_.info("factory simulator started", {{"port", static_cast<std::int64_t>(server_.port())},
                                           {"webhook_url", config_.webhook_url},
                                           {"stage_interval_ms", config_.stage_interval.count()},
                                           {"retry_base_ms", config_.retry.base.count()},
@@ -85,12 +71,9 @@ void FactorySimulator::start() {
 }
 
 void FactorySimulator::stop() {
-  if (!started_ || stopped_) return;
-  stopped_ = true;
-  // Held answers first (they keep connections open), then HTTP, then the
-  // line (nothing new to send), then the senders.
-  scheduler_.stop();
-  server_->stop(std::chrono::seconds(2));
+  // Held answers and HTTP first, then the line (nothing new to send), then
+  // the senders.
+  if (!server_.stop()) return;
   {
     std::lock_guard lock(line_mutex_);
     line_stopping_ = true;
@@ -102,7 +85,7 @@ void FactorySimulator::stop() {
 }
 
 std::uint16_t FactorySimulator::port() const {
-  return server_ ? server_->port() : 0;
+  return server_.port();
 }
 
 void FactorySimulator::run_production_line() {

@@ -9,14 +9,13 @@
 //   - the control API (/control/...) tests use to inject faults and to read
 //     what the Factory holds, and /healthz, /readyz, /metrics.
 
-#include <caas/sim/response_scheduler.hpp>
+#include <caas/sim/simulator_server.hpp>
 #include "app/state.hpp"
 #include "app/webhook_sender.hpp"
 
 #include <caas/http/server.hpp>
 #include <caas/observability/logger.hpp>
 #include <caas/observability/metrics.hpp>
-#include <caas/service/ops_http.hpp>
 
 #include <chrono>
 #include <condition_variable>
@@ -28,8 +27,6 @@
 #include <vector>
 
 namespace caas::factory_sim {
-
-using sim::ResponseScheduler;
 
 struct SimulatorConfig {
   std::string address = "127.0.0.1";
@@ -87,18 +84,13 @@ class FactorySimulator {
   observability::Logger log_;
   observability::Metrics& metrics_;
   SimState state_;
-  ResponseScheduler scheduler_;
   std::unique_ptr<WebhookSender> sender_;  // null when no webhook URL
-  service::Readiness readiness_;
-  std::unique_ptr<service::HttpMetricsObserver> http_observer_;
-  std::unique_ptr<http::Server> server_;
+  sim::SimulatorServer server_;
 
   std::mutex line_mutex_;
   std::condition_variable line_cv_;
   bool line_stopping_ = false;
   std::thread line_;
-  bool started_ = false;
-  bool stopped_ = false;
 };
 
 }  // namespace caas::factory_sim

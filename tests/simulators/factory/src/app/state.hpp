@@ -18,10 +18,6 @@
 
 namespace caas::factory_sim {
 
-using sim::Random;
-using sim::ScriptedRandom;
-using sim::SeededRandom;
-
 /// Prometheus families of the simulator (created once).
 struct Probe {
   explicit Probe(observability::Metrics& metrics);

@@ -10,48 +10,17 @@ namespace caas::factory_sim {
 
 namespace {
 
-using Member = std::function<std::optional<PatchError>(const rapidjson::Value&, const std::string& field)>;
-
-std::optional<PatchError> fail(const std::string& field, std::string message) {
-  return PatchError{field, field + " " + std::move(message)};
-}
-
-Member probability(double& out) {
-  return [&out](const rapidjson::Value& v, const std::string& field) -> std::optional<PatchError> {
-    if (!v.IsNumber() || v.GetDouble() < 0.0 || v.GetDouble() > 1.0) return fail(field, "must be a number in [0, 1]");
-    out = v.GetDouble();
-    return std::nullopt;
-  };
-}
-
-Member boolean(bool& out) {
-  return [&out](const rapidjson::Value& v, const std::string& field) -> std::optional<PatchError> {
-    if (!v.IsBool()) return fail(field, "must be true or false");
-    out = v.GetBool();
-    return std::nullopt;
-  };
-}
-
-Member milliseconds(std::chrono::milliseconds& out) {
-  return [&out](const rapidjson::Value& v, const std::string& field) -> std::optional<PatchError> {
-    if (!v.IsInt64() || v.GetInt64() < 0 || v.GetInt64() > 600000) {
-      return fail(field, "must be an integer number of milliseconds in 0..600000");
-    }
-    out = std::chrono::milliseconds(v.GetInt64());
-    return std::nullopt;
-  };
-}
-
-bool is_error_status(const rapidjson::Value& v) {
-  return v.IsInt() && v.GetInt() >= 400 && v.GetInt() <= 599;
-}
+using Member = sim::PatchMember;
+using sim::boolean, sim::is_error_status, sim::milliseconds, sim::patch_error, sim::probability;
 
 Member status_list(std::vector<int>& out) {
   return [&out](const rapidjson::Value& v, const std::string& field) -> std::optional<PatchError> {
-    if (!v.IsArray() || v.Empty() || v.Size() > 16) return fail(field, "must be an array of 1..16 HTTP statuses");
+    if (!v.IsArray() || v.Empty() || v.Size() > 16)
+      return patch_error(field, "must be an array of 1..16 HTTP statuses");
     std::vector<int> values;
     for (rapidjson::SizeType i = 0; i < v.Size(); ++i) {
-      if (!is_error_status(v[i])) return fail(field + "[" + std::to_string(i) + "]", "must be an integer in 400..599");
+      if (!is_error_status(v[i]))
+        return patch_error(field + "[" + std::to_string(i) + "]", "must be an integer in 400..599");
       values.push_back(v[i].GetInt());
     }
     out = std::move(values);
@@ -61,7 +30,7 @@ Member status_list(std::vector<int>& out) {
 
 Member error_queue(std::deque<int>& out) {
   return [&out](const rapidjson::Value& v, const std::string& field) -> std::optional<PatchError> {
-    if (!v.IsArray() || v.Size() > 1000) return fail(field, "must be an array of at most 1000 entries");
+    if (!v.IsArray() || v.Size() > 1000) return patch_error(field, "must be an array of at most 1000 entries");
     std::deque<int> values;
     for (rapidjson::SizeType i = 0; i < v.Size(); ++i) {
       if (v[i].IsString() && std::string_view(v[i].GetString()) == "timeout") {
@@ -69,7 +38,7 @@ Member error_queue(std::deque<int>& out) {
       } else if (is_error_status(v[i])) {
         values.push_back(v[i].GetInt());
       } else {
-        return fail(field + "[" + std::to_string(i) + "]", "must be an integer in 400..599 or \"timeout\"");
+        return patch_error(field + "[" + std::to_string(i) + "]", "must be an integer in 400..599 or \"timeout\"");
       }
     }
     out = std::move(values);
@@ -84,7 +53,7 @@ Member auth_status(std::optional<int>& out) {
     } else if (v.IsInt() && (v.GetInt() == 401 || v.GetInt() == 403)) {
       out = v.GetInt();
     } else {
-      return fail(field, "must be null, 401 or 403");
+      return patch_error(field, "must be null, 401 or 403");
     }
     return std::nullopt;
   };
@@ -92,12 +61,13 @@ Member auth_status(std::optional<int>& out) {
 
 Member silent_list(std::vector<Status>& out) {
   return [&out](const rapidjson::Value& v, const std::string& field) -> std::optional<PatchError> {
-    if (!v.IsArray()) return fail(field, "must be an array of status names");
+    if (!v.IsArray()) return patch_error(field, "must be an array of status names");
     std::vector<Status> values;
     for (rapidjson::SizeType i = 0; i < v.Size(); ++i) {
       std::optional<Status> s;
       if (v[i].IsString()) s = parse_status(v[i].GetString());
-      if (!s) return fail(field + "[" + std::to_string(i) + "]", "must be a Factory status such as ASSEMBLY_COMPLETE");
+      if (!s)
+        return patch_error(field + "[" + std::to_string(i) + "]", "must be a Factory status such as ASSEMBLY_COMPLETE");
       if (std::find(values.begin(), values.end(), *s) == values.end()) values.push_back(*s);
     }
     out = std::move(values);
@@ -183,7 +153,7 @@ std::optional<PatchError> apply_fault_patch(FaultPlan& plan, const rapidjson::Va
       return PatchError{section_name, "unknown section '" + section_name +
                                           "' (expected placement, status_query, webhooks, production)"};
     }
-    if (!section.value.IsObject()) return fail(section_name, "must be an object");
+    if (!section.value.IsObject()) return patch_error(section_name, "must be an object");
     for (const auto& m : section.value.GetObject()) {
       const std::string field = section_name + "." + name_of(m.name);
       auto member = s->second.find(name_of(m.name));

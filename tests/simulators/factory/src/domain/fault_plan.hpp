@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include <caas/sim/fault_patch.hpp>
 #include <caas/sim/random.hpp>
 #include "domain/api_error.hpp"
 #include "domain/status.hpp"
@@ -66,10 +67,7 @@ struct FaultPlan {
   ProductionFaults production;
 };
 
-struct PatchError {
-  std::string field;  // e.g. "placement.error_statuses[1]"
-  std::string message;
-};
+using sim::PatchError;
 
 /// Applies a partial update. All or nothing: on error `plan` is unchanged.
 /// Unknown members are refused (a typo must not silently do nothing).

@@ -1,22 +1,18 @@
 #pragma once
-// Small helpers shared by every JSON document the simulator writes (Factory
-// API bodies, webhooks, control API). RapidJSON's writer escapes strings and
-// never produces invalid JSON.
+// The JSON helpers of the Factory's documents: the shared writer helpers
+// (sim/json_writer.hpp) plus the seed-000 date format.
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
-#include <caas/core/time.hpp>
+#include <caas/sim/json_writer.hpp>
 
 #include <chrono>
 #include <cstdio>
 #include <string>
-#include <string_view>
 
 namespace caas::factory_sim {
 
-using TimePoint = std::chrono::system_clock::time_point;
-using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
+using sim::build_json, sim::write_member, sim::write_string, sim::write_time_member;
+using sim::JsonWriter;
+using sim::TimePoint;
 
 /// "YYYY-MM-DD" (seed 000 estimated_delivery_date).
 inline std::string format_date(std::chrono::year_month_day d) {
@@ -24,26 +20,6 @@ inline std::string format_date(std::chrono::year_month_day d) {
   std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(d.year()), static_cast<unsigned>(d.month()),
                 static_cast<unsigned>(d.day()));
   return buf;
-}
-
-inline void write_string(JsonWriter& w, std::string_view s) {
-  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
-}
-inline void write_member(JsonWriter& w, std::string_view key, std::string_view value) {
-  write_string(w, key);
-  write_string(w, value);
-}
-inline void write_time_member(JsonWriter& w, std::string_view key, TimePoint t) {
-  write_member(w, key, format_rfc3339(t));
-}
-
-/// Runs `body(writer)` and returns the text.
-template <class Body>
-std::string build_json(Body&& body) {
-  rapidjson::StringBuffer buffer;
-  JsonWriter writer(buffer);
-  body(writer);
-  return std::string(buffer.GetString(), buffer.GetSize());
 }
 
 }  // namespace caas::factory_sim

@@ -110,12 +110,12 @@ void PushSimulator::send_message(http::Request&& request, http::Responder respon
     // Answered only after the hold (or at stop): the client has given up by
     // then, or a client with a longer timeout sees 504 (held) or the real
     // answer (accept_then_hold).
-    if (!scheduler_.respond_after(config_.hold, std::move(respond), std::move(response))) {
+    if (!server_.scheduler().respond_after(config_.hold, std::move(respond), std::move(response))) {
       log_.warn("too many parked answers: a held answer was sent at once",
                 {{"max_parked", static_cast<std::int64_t>(config_.max_parked)}});
     }
   } else if (decision.latency.count() > 0) {
-    scheduler_.respond_after(decision.latency, std::move(respond), std::move(response));
+    server_.scheduler().respond_after(decision.latency, std::move(respond), std::move(response));
   } else {
     respond(std::move(response));
   }

@@ -7,13 +7,12 @@
 //     recipients unregistered and read what was delivered
 //     (app/control_api.cpp), and /healthz, /readyz, /metrics.
 
-#include <caas/sim/response_scheduler.hpp>
+#include <caas/sim/simulator_server.hpp>
 #include "app/state.hpp"
 
 #include <caas/http/server.hpp>
 #include <caas/observability/logger.hpp>
 #include <caas/observability/metrics.hpp>
-#include <caas/service/ops_http.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -23,8 +22,6 @@
 #include <vector>
 
 namespace caas::push_sim {
-
-using sim::ResponseScheduler;
 
 struct SimulatorConfig {
   std::string address = "127.0.0.1";
@@ -66,12 +63,7 @@ class PushSimulator {
   observability::Logger log_;
   observability::Metrics& metrics_;
   SimState state_;
-  ResponseScheduler scheduler_;
-  service::Readiness readiness_;
-  std::unique_ptr<service::HttpMetricsObserver> http_observer_;
-  std::unique_ptr<http::Server> server_;
-  bool started_ = false;
-  bool stopped_ = false;
+  sim::SimulatorServer server_;
 };
 
 }  // namespace caas::push_sim

@@ -9,49 +9,15 @@ namespace caas::push_sim {
 
 namespace {
 
-using Member = std::function<std::optional<PatchError>(const rapidjson::Value&, const std::string& field)>;
+using Member = sim::PatchMember;
+using sim::boolean, sim::is_error_status, sim::milliseconds, sim::patch_error, sim::probability;
 
-constexpr std::int64_t kMaxLatencyMs = 600'000;
 constexpr std::size_t kMaxFailNext = 1000;
 constexpr std::uint64_t kMaxHold = 1'000'000;
 
-std::optional<PatchError> fail(const std::string& field, std::string message) {
-  return PatchError{field, field + " " + std::move(message)};
-}
-
-bool is_error_status(const rapidjson::Value& v) {
-  return v.IsInt() && v.GetInt() >= 400 && v.GetInt() <= 599;
-}
-
-Member milliseconds(std::chrono::milliseconds& out) {
-  return [&out](const rapidjson::Value& v, const std::string& field) -> std::optional<PatchError> {
-    if (!v.IsInt64() || v.GetInt64() < 0 || v.GetInt64() > kMaxLatencyMs) {
-      return fail(field, "must be an integer number of milliseconds in 0.." + std::to_string(kMaxLatencyMs));
-    }
-    out = std::chrono::milliseconds(v.GetInt64());
-    return std::nullopt;
-  };
-}
-
-Member boolean(bool& out) {
-  return [&out](const rapidjson::Value& v, const std::string& field) -> std::optional<PatchError> {
-    if (!v.IsBool()) return fail(field, "must be true or false");
-    out = v.GetBool();
-    return std::nullopt;
-  };
-}
-
-Member probability(double& out) {
-  return [&out](const rapidjson::Value& v, const std::string& field) -> std::optional<PatchError> {
-    if (!v.IsNumber() || v.GetDouble() < 0.0 || v.GetDouble() > 1.0) return fail(field, "must be a number in [0, 1]");
-    out = v.GetDouble();
-    return std::nullopt;
-  };
-}
-
 Member error_status(int& out) {
   return [&out](const rapidjson::Value& v, const std::string& field) -> std::optional<PatchError> {
-    if (!is_error_status(v)) return fail(field, "must be an HTTP status in 400..599");
+    if (!is_error_status(v)) return patch_error(field, "must be an HTTP status in 400..599");
     out = v.GetInt();
     return std::nullopt;
   };
@@ -60,11 +26,12 @@ Member error_status(int& out) {
 Member status_queue(std::deque<int>& out) {
   return [&out](const rapidjson::Value& v, const std::string& field) -> std::optional<PatchError> {
     if (!v.IsArray() || v.Size() > kMaxFailNext) {
-      return fail(field, "must be an array of at most " + std::to_string(kMaxFailNext) + " HTTP statuses");
+      return patch_error(field, "must be an array of at most " + std::to_string(kMaxFailNext) + " HTTP statuses");
     }
     std::deque<int> values;
     for (rapidjson::SizeType i = 0; i < v.Size(); ++i) {
-      if (!is_error_status(v[i])) return fail(field + "[" + std::to_string(i) + "]", "must be an integer in 400..599");
+      if (!is_error_status(v[i]))
+        return patch_error(field + "[" + std::to_string(i) + "]", "must be an integer in 400..599");
       values.push_back(v[i].GetInt());
     }
     out = std::move(values);
@@ -75,7 +42,7 @@ Member status_queue(std::deque<int>& out) {
 Member count(std::uint64_t& out) {
   return [&out](const rapidjson::Value& v, const std::string& field) -> std::optional<PatchError> {
     if (!v.IsUint64() || v.GetUint64() > kMaxHold) {
-      return fail(field, "must be an integer in 0.." + std::to_string(kMaxHold));
+      return patch_error(field, "must be an integer in 0.." + std::to_string(kMaxHold));
     }
     out = v.GetUint64();
     return std::nullopt;

@@ -24,6 +24,7 @@
 #include <optional>
 #include <string>
 
+#include <caas/sim/fault_patch.hpp>
 #include <caas/sim/random.hpp>
 #include "domain/api_error.hpp"
 
@@ -43,10 +44,7 @@ struct FaultPlan {
   std::uint64_t accept_then_hold_next = 0;
 };
 
-struct PatchError {
-  std::string field;  // e.g. "fail_next[2]"
-  std::string message;
-};
+using sim::PatchError;
 
 /// Applies a partial update. All or nothing: on error `plan` is unchanged.
 /// Unknown members are refused (a typo must not silently do nothing).

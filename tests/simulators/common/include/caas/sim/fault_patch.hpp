@@ -1,0 +1,37 @@
+#pragma once
+// The pieces both simulators' fault documents (POST /control/faults) are
+// checked with. Each member of a patch is bound to the field of the plan it
+// sets; the patch is applied to a copy, so it is kept whole or refused whole,
+// naming the first bad field.
+
+#include <rapidjson/document.h>
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+
+namespace caas::sim {
+
+struct PatchError {
+  std::string field;  // e.g. "placement.error_statuses[1]", "fail_next[2]"
+  std::string message;
+};
+
+/// Checks one member's value and, when valid, stores it in the field it is
+/// bound to.
+using PatchMember = std::function<std::optional<PatchError>(const rapidjson::Value&, const std::string& field)>;
+
+/// "<field> <message>".
+std::optional<PatchError> patch_error(const std::string& field, std::string message);
+
+/// An integer in 400..599.
+bool is_error_status(const rapidjson::Value& v);
+
+/// A number in [0, 1].
+PatchMember probability(double& out);
+PatchMember boolean(bool& out);
+/// An integer number of milliseconds in 0..600000.
+PatchMember milliseconds(std::chrono::milliseconds& out);
+
+}  // namespace caas::sim
