@@ -230,8 +230,8 @@ class Session : public std::enable_shared_from_this<Session> {
       // Keep-alive: wait for the next request's first bytes. The idle clock
       // only runs while no response is owed to the client. A read, not a
       // readiness wait: asio re-registers the socket with epoll for every
-      // wait (a syscall per request), while a read that found nothing is
-      // simply queued until epoll reports data.
+      // wait (an epoll_ctl per request), while a read that finds nothing
+      // waits in the epoll set the socket is already in.
       phase_ = Phase::idle;
       if (slots_.empty()) arm_read(opts_.idle_timeout);
       socket_.async_read_some(
