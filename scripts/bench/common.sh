@@ -1,5 +1,5 @@
 # Shared by the benchmark scripts that start the platform's processes
-# (order-flow-bench.sh, notification-bench.sh). Source it after setting
+# (order-flow-bench.sh, notification-bench.sh; ingress-bench.sh for wait_ready). Source it after setting
 # `root`, `build`, `build_dir` and `run` (the scratch directory).
 
 # Every started process goes into pids; on exit they are stopped newest

@@ -44,6 +44,10 @@ topic=caas.ingress.factory-status.v1
 secret=bench-factory-secret
 mkdir -p "$out/raw"
 run=$(mktemp -d "${TMPDIR:-/tmp}/caas-bench.XXXXXX")
+# wait_ready from the shared helpers; the bookkeeping below replaces theirs
+# (it also kills a process that ignores SIGTERM for 10 s).
+# shellcheck source=common.sh
+. "$here/common.sh"
 
 # ---- process bookkeeping: stop what we started, by PID, newest first ----
 pids=()
@@ -101,15 +105,6 @@ topic_records() {
   parts=$(kcat -b "$bootstrap" -L -t "$topic" 2>/dev/null | grep -c '^    partition ' || true)
   for ((p=0; p<parts; p++)); do args+=(-t "$topic:$p:-1"); done
   kcat -b "$bootstrap" -Q "${args[@]}" 2>/dev/null | awk '/offset/ {s+=$NF} END {print s+0}'
-}
-wait_ready() {  # wait_ready URL PID: any HTTP answer within 30 s
-  local i
-  for i in $(seq 150); do
-    kill -0 "$2" 2>/dev/null || { echo "server exited during start-up" >&2; return 1; }
-    [ "$(curl -s -o /dev/null -w '%{http_code}' -m 1 "$1" || true)" = 200 ] && return 0
-    sleep 0.2
-  done
-  echo "no 200 from $1 within 30 s" >&2; return 1
 }
 # Waits (at most CAAS_BENCH_QUIET_MAX=60 s) until the machine is quiet: < 20 % of a core busy.
 wait_quiet() {
