@@ -2,9 +2,11 @@
 # Benchmark of webhook-ingress (issue 3): signed Factory status webhooks with
 # wrk, ingress pinned to CPU 0, the local broker (and wrk) on CPU 1.
 # Optionally the FastAPI + confluent-kafka peer of ../shared/peers is measured
-# the same way in the same run, for a ratio. See README.md.
+# the same way in the same run, for a ratio. --floor adds caas-ack-floor, a
+# server that does nothing but the Kafka round trip (raw epoll, then through
+# libs/http): the ceiling of this set-up. See README.md.
 #
-#   scripts/bench/ingress-bench.sh [--with-peer] [--peer-only] [--conns "16 64"]
+#   scripts/bench/ingress-bench.sh [--with-peer] [--peer-only] [--floor] [--conns "16 64"]
 #                                  [--duration 20] [--runs 1] [--brokers 1] [--no-build]
 #
 # Loopback only, bounded in time; every process started here is stopped by PID
@@ -17,18 +19,19 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 
-with_peer=0; peer_only=0; build=1
+with_peer=0; peer_only=0; floor=0; build=1
 conns="16 64"; duration=20; runs=1; threads=2; warmup=3; brokers=1
 while (($#)); do
   case $1 in
     --with-peer) with_peer=1 ;;
     --peer-only) with_peer=1; peer_only=1 ;;
+    --floor) floor=1 ;;
     --conns) conns=$2; shift ;;
     --duration) duration=${2%s}; shift ;;
     --runs) runs=$2; shift ;;
     --brokers) brokers=$2; shift ;;
     --no-build) build=0 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -38,6 +41,7 @@ build_dir=${CAAS_BENCH_BUILD_DIR:-$root/build-bench}
 out=${CAAS_BENCH_OUT:-$build_dir/bench-results/$(date -u +%Y%m%dT%H%M%SZ)}
 port=${CAAS_BENCH_PORT:-18080}
 peer_port=${CAAS_BENCH_PEER_PORT:-18000}
+floor_port=${CAAS_BENCH_FLOOR_PORT:-18081}
 peers_dir=${CAAS_PEERS_DIR:-$root/../shared/peers}
 srv_cpu=0; aux_cpu=1   # ingress | devbroker + wrk
 topic=caas.ingress.factory-status.v1
@@ -86,6 +90,8 @@ broker_bin=$build_dir/bin/caas-devbroker
 ingress_bin=$build_dir/bin/caas-webhook-ingress
 [ -x "$broker_bin" ] || { echo "$broker_bin missing (build first)" >&2; exit 2; }
 [ "$peer_only" = 1 ] || [ -x "$ingress_bin" ] || { echo "$ingress_bin missing (build first)" >&2; exit 2; }
+floor_bin=$build_dir/bin/caas-ack-floor
+[ "$floor" = 0 ] || [ -x "$floor_bin" ] || { echo "$floor_bin missing (build first)" >&2; exit 2; }
 
 # ---- helpers ----
 # thread_ticks PID -> "tid comm ticks" per thread (comm without spaces)
@@ -98,7 +104,8 @@ thread_ticks() {
 }
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
-sys_jiffies() { awk '/^cpu / {print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat; }
+# sys_jiffies [cpuN] -> "busy total" jiffies of the machine (or of one CPU).
+sys_jiffies() { awk -v c="${1:-cpu}" '$1 == c {print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat; }
 # Sum of the high watermarks of every partition of $topic = records appended.
 topic_records() {
   local parts args=() p
@@ -131,11 +138,11 @@ python3 "$here/gen_requests.py" 2000 "$run/requests.lua" "$secret"
 export WRK_REQUESTS=$run/requests.lua
 
 tsv=$out/runs.tsv
-printf 'server\tconns\trun\trps\tp50_ms\tp99_ms\trequests\tnon2xx\tsock_err\tlanded\trss_idle_mib\trss_load_mib\tserver_cpu_pct\tsys_busy_pct\n' >"$tsv"
+printf 'server\tconns\trun\trps\tp50_ms\tp99_ms\trequests\tnon2xx\tsock_err\tlanded\trss_idle_mib\trss_load_mib\tserver_cpu_pct\tsys_busy_pct\taux_busy_pct\n' >"$tsv"
 
 # bench_server NAME PID URL: warm-up, then one wrk run per connection count.
 bench_server() {
-  local name=$1 pid=$2 url=$3 r c raw before after landed rss_idle peak s0 s1 j0 j1 row sampler
+  local name=$1 pid=$2 url=$3 r c raw before after landed rss_idle peak s0 s1 j0 j1 k0 k1 row sampler
   sleep 2
   rss_idle=$(rss_kib "$pid")
   echo "== $name: idle RSS $((rss_idle / 1024)) MiB; warm-up ${warmup}s" >&2
@@ -151,7 +158,7 @@ bench_server() {
           echo "$peak" >"$run/peak"; sleep 0.2; done ) &
       sampler=$!
       thread_ticks "$pid" >"$run/threads0"
-      s0=$(cpu_ticks "$pid"); j0=$(sys_jiffies)
+      s0=$(cpu_ticks "$pid"); j0=$(sys_jiffies); k0=$(sys_jiffies "cpu$aux_cpu")
       echo "# $name: taskset -c $aux_cpu wrk -t$threads -c$c -d${duration}s --latency -s wrk_webhook.lua $url" >"$raw"
       local perf_pid=""
       if [ "${CAAS_BENCH_PERF:-0}" = 1 ] && command -v perf >/dev/null; then
@@ -182,7 +189,7 @@ bench_server() {
           '$1 ~ /^[0-9]+$/ && $1 > 0 {sub(/syscalls:sys_enter_/, "", $3); printf "%-20s %10d %6.2f\n", $3, $1, $1/n}' \
           "$run/syscalls" | sort -k2 -rn >"$out/syscalls-${name}-c${c}.txt"
       fi
-      s1=$(cpu_ticks "$pid"); j1=$(sys_jiffies)
+      s1=$(cpu_ticks "$pid"); j1=$(sys_jiffies); k1=$(sys_jiffies "cpu$aux_cpu")
       thread_ticks "$pid" >"$run/threads1"
       # Where the server's CPU went, per thread name (% of one core).
       awk -v d="$duration" -v hz="$(getconf CLK_TCK)" 'NR==FNR {t0[$1]=$3; next}
@@ -194,13 +201,15 @@ bench_server() {
       after=$(topic_records)
       landed=$((after - before))
       row=$(python3 "$here/parse_wrk.py" "$raw")
-      local srv_cpu_pct sys_pct
+      local srv_cpu_pct sys_pct aux_pct
       srv_cpu_pct=$(awk -v a="$s0" -v b="$s1" -v d="$duration" -v hz="$(getconf CLK_TCK)" 'BEGIN{printf "%.0f",(b-a)/hz/d*100}')
       sys_pct=$(awk -v a="$j0" -v b="$j1" -v n="$(nproc)" 'BEGIN{split(a,x," ");split(b,y," ");printf "%.0f",(y[1]-x[1])/(y[2]-x[2])*n*100}')
-      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$c" "$r" "$row" "$landed" \
+      # The load generator's core (wrk + broker): near 100 % it, not the server, sets the pace.
+      aux_pct=$(awk -v a="$k0" -v b="$k1" 'BEGIN{split(a,x," ");split(b,y," ");printf "%.0f",(y[1]-x[1])/(y[2]-x[2])*100}')
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$c" "$r" "$row" "$landed" \
         "$(awk -v k="$rss_idle" 'BEGIN{printf "%.1f",k/1024}')" "$(awk -v k="$peak" 'BEGIN{printf "%.1f",k/1024}')" \
-        "$srv_cpu_pct" "$sys_pct" >>"$tsv"
-      echo "$name c=$c run=$r: $(echo "$row" | awk -F'\t' '{printf "%s req/s p50 %s ms p99 %s ms, %s requests, %s non-2xx, %s socket errors", $1,$2,$3,$4,$5,$6}'), landed $landed, RSS peak $((peak / 1024)) MiB, server CPU ${srv_cpu_pct}%" >&2
+        "$srv_cpu_pct" "$sys_pct" "$aux_pct" >>"$tsv"
+      echo "$name c=$c run=$r: $(echo "$row" | awk -F'\t' '{printf "%s req/s p50 %s ms p99 %s ms, %s requests, %s non-2xx, %s socket errors", $1,$2,$3,$4,$5,$6}'), landed $landed, RSS peak $((peak / 1024)) MiB, server CPU ${srv_cpu_pct}%, CPU $aux_cpu (wrk + broker) ${aux_pct}%" >&2
       local total non2xx ok
       total=$(echo "$row" | cut -f4); non2xx=$(echo "$row" | cut -f5); ok=$((total - non2xx))
       if [ "$landed" -lt "$ok" ]; then
@@ -244,6 +253,30 @@ EOF
   [ "${probe##* }" = 200 ] || { echo "probe webhook refused; not benchmarking" >&2; tail -20 "$out/ingress.log" >&2; exit 1; }
   bench_server ingress "$ingress_pid" "http://127.0.0.1:$port"
   stop_pid "$ingress_pid"; forget "$ingress_pid"
+fi
+
+# ---- the floor: the Kafka round trip and nothing else, same pinning ----
+# Raw epoll (no HTTP parser), then libs/http (Beast + Asio, one I/O thread);
+# same producer settings as the ingress, linger included
+# (CAAS_BENCH_FLOOR_LINGER_US, default the ingress's 200).
+if [ "$floor" = 1 ]; then
+  for mode in epoll libs; do
+    echo "== caas-ack-floor --http $mode on CPU $srv_cpu, port $floor_port" >&2
+    taskset -c "$srv_cpu" "$floor_bin" --bootstrap "$bootstrap" --http "$mode" --port "$floor_port" \
+      --linger-us "${CAAS_BENCH_FLOOR_LINGER_US:-200}" >"$out/floor-$mode.log" 2>&1 &
+    floor_pid=$!
+    pids+=("$floor_pid")
+    code=000
+    for _ in $(seq 100); do
+      kill -0 "$floor_pid" 2>/dev/null || break
+      code=$(curl -s -o /dev/null -w '%{http_code}' -m 2 -H 'Content-Type: application/json' \
+        --data-binary '{"order_id":"ord-floor-probe"}' "http://127.0.0.1:$floor_port/api/v1/webhooks/factory/status" || true)
+      [ "$code" = 200 ] && break; sleep 0.1
+    done
+    [ "$code" = 200 ] || { echo "caas-ack-floor did not answer 200" >&2; cat "$out/floor-$mode.log" >&2; exit 1; }
+    bench_server "floor-$mode" "$floor_pid" "http://127.0.0.1:$floor_port"
+    stop_pid "$floor_pid"; forget "$floor_pid"
+  done
 fi
 
 # ---- the FastAPI peer, same pinning, same broker and topic ----

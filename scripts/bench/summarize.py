@@ -24,15 +24,15 @@ def med(rs, key):
     return st.median(float(r[key]) for r in rs)
 
 
-print("| server | conns | runs | req/s | p50 ms | p99 ms | non-2xx | socket err | landed / 2xx | RSS idle MiB | RSS load MiB | server CPU % | machine busy % |")
-print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+print("| server | conns | runs | req/s | p50 ms | p99 ms | non-2xx | socket err | landed / 2xx | RSS idle MiB | RSS load MiB | server CPU % | machine busy % | CPU 1 (wrk + broker) busy % |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 for (server, c), rs in groups.items():
     landed = sum(int(r["landed"]) for r in rs)
     ok = sum(int(r["requests"]) - int(r["non2xx"]) for r in rs)
     print(f"| {server} | {c} | {len(rs)} | {med(rs, 'rps'):.0f} | {med(rs, 'p50_ms'):.2f} | {med(rs, 'p99_ms'):.2f} | "
           f"{sum(int(r['non2xx']) for r in rs)} | {sum(int(r['sock_err']) for r in rs)} | {landed} / {ok} | "
           f"{med(rs, 'rss_idle_mib'):.1f} | {max(float(r['rss_load_mib']) for r in rs):.1f} | "
-          f"{med(rs, 'server_cpu_pct'):.0f} | {med(rs, 'sys_busy_pct'):.0f} |")
+          f"{med(rs, 'server_cpu_pct'):.0f} | {med(rs, 'sys_busy_pct'):.0f} | {med(rs, 'aux_busy_pct'):.0f} |")
 print()
 
 ours = {c: rs for (s, c), rs in groups.items() if s == "ingress"}
@@ -47,3 +47,22 @@ for c, rs in ours.items():
     verdict = "meets" if ratio >= 10 and p99 < P99_BUDGET_MS else "MISSES"
     print(f"- {c} connections: {rps:.0f} req/s = **{ratio:.1f}x** the {what} ({base:.0f} req/s); "
           f"p99 {p99:.2f} ms -> {verdict} the budget (>= 10x, p99 < {P99_BUDGET_MS:.0f} ms)")
+
+# The budget is defined at 64 connections: 10x the peer's published figure.
+BUDGET_CONNS = 64
+floors = {s: {c: rs for (srv, c), rs in groups.items() if srv == s} for s in ("floor-epoll", "floor-libs")}
+for c in sorted(set(floors["floor-epoll"]) | set(floors["floor-libs"])):
+    parts = []
+    for name, what in (("floor-epoll", "raw epoll"), ("floor-libs", "libs/http (Beast + Asio)")):
+        if c in floors[name]:
+            rs = floors[name][c]
+            part = (f"{what} {med(rs, 'rps'):.0f} req/s (server CPU {med(rs, 'server_cpu_pct'):.0f} %, "
+                    f"CPU 1 {med(rs, 'aux_busy_pct'):.0f} %")
+            if c == BUDGET_CONNS:
+                part += f"; the budget, {10 * PEER_REFERENCE_RPS} req/s, is {1000 * PEER_REFERENCE_RPS / med(rs, 'rps'):.0f} % of it"
+            parts.append(part + ")")
+    line = f"- floor at {c} connections, the Kafka round trip and nothing else: " + "; ".join(parts)
+    if c in ours and c in floors["floor-epoll"]:
+        share = med(ours[c], "rps") / med(floors["floor-epoll"][c], "rps")
+        line += f"; caas-webhook-ingress reaches {100 * share:.0f} % of the raw floor"
+    print(line)
