@@ -3,7 +3,9 @@
 #include <caas/kafka/dlq.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <stdexcept>
+#include <utility>
 
 namespace caas::service {
 
@@ -24,21 +26,36 @@ struct EventProcessor::Probe {
   prometheus::Counter& dead_letters_transient;
   prometheus::Counter& parked;
   prometheus::Gauge& paused;
+  prometheus::Gauge& waiting;
+  prometheus::Family<prometheus::Counter>& waiting_outcomes;
+  const std::string service;
 
-  Probe(obs::Metrics& m, const std::string& service)
+  Probe(obs::Metrics& m, const std::string& service_name, const std::string& group)
       : records(m.counter_family("caas_consumer_records_total",
                                  "Records consumed, by topic and outcome "
                                  "(applied, duplicate, behind_offset, dead_lettered)")),
         duration(m.histogram_family("caas_event_processing_duration_seconds",
                                     "Time to apply one event (handler + atomic store commit)")),
         dead_letters_permanent(m.counter("caas_dlq_records_total", "Records written to the DLQ",
-                                         {{"service", service}, {"error_class", "permanent"}})),
+                                         {{"service", service_name}, {"error_class", "permanent"}})),
         dead_letters_transient(m.counter("caas_dlq_records_total", "Records written to the DLQ",
-                                         {{"service", service}, {"error_class", "transient-exhausted"}})),
+                                         {{"service", service_name}, {"error_class", "transient-exhausted"}})),
         parked(m.counter("caas_dlq_parked_records_total",
-                         "Records that followed an earlier dead letter of the same key", {{"service", service}})),
+                         "Records that followed an earlier dead letter of the same key", {{"service", service_name}})),
         paused(m.gauge("caas_consumer_paused", "1 while fetching is paused for outbox backpressure",
-                       {{"service", service}})) {}
+                       {{"service", service_name}})),
+        waiting(m.gauge("caas_waiting_records", "Records set aside until their aggregate is known",
+                        {{"service", service_name}, {"group", group}})),
+        waiting_outcomes(m.counter_family("caas_waiting_records_total",
+                                          "Records through the waiting room, by outcome (set_aside, released, "
+                                          "duplicate, expired, overflow)")),
+        service(service_name) {
+    for (const char* outcome : {"set_aside", "released", "duplicate", "expired", "overflow"}) count_waiting(outcome, 0);
+  }
+
+  void count_waiting(const char* outcome, double n = 1) {
+    waiting_outcomes.Add({{"service", service}, {"outcome", outcome}}).Increment(n);
+  }
 
   void count(std::string_view topic, const char* outcome) {
     records.Add({{"topic", std::string(topic)}, {"outcome", outcome}}).Increment();
@@ -55,11 +72,12 @@ EventProcessor::EventProcessor(EventProcessorOptions options, kafka::ClientConfi
       log_(log.with({{"component", "event-processor"}})),
       handler_(std::move(handler)),
       outbox_pending_(std::move(outbox_pending)),
-      probe_(std::make_unique<Probe>(metrics, options_.service)) {
+      probe_(std::make_unique<Probe>(metrics, options_.service, options_.group_id)) {
   if (options_.service.empty() || options_.topics.empty() || options_.group_id.empty()) {
     throw std::invalid_argument("EventProcessor needs a service name, topics and a group id");
   }
   if (options_.max_attempts < 1) throw std::invalid_argument("EventProcessor: max_attempts must be >= 1");
+  waiting_ = std::make_unique<WaitingRoom>(store_, options_.group_id, options_.waiting);
 }
 
 EventProcessor::~EventProcessor() {
@@ -84,6 +102,7 @@ void EventProcessor::start() {
       assigned_.push_back({p.topic, p.partition});
     }
     paused_ = false;
+    next_recheck_ = {};  // records set aside for these partitions may be known by now
     log_.info("partitions assigned",
               {{"partitions", static_cast<std::int64_t>(parts.size())}, {"resumed_offset_sum", resumed}});
   };
@@ -97,6 +116,9 @@ void EventProcessor::start() {
     at_end_.clear();
     caught_up_ = false;
   };
+  waiting_->load();
+  waiting_total_ = waiting_->total();
+  probe_->waiting.Set(static_cast<double>(waiting_->total()));
   consumer_ = std::make_unique<kafka::Consumer>(client_, std::move(copts));
   if (auto r = consumer_->subscribe(options_.topics); !r) {
     throw std::runtime_error("subscribe failed: " + r.error().message);
@@ -117,6 +139,7 @@ void EventProcessor::stop() {
 void EventProcessor::run() {
   while (!stopping_) {
     update_backpressure();
+    serve_waiting_room();
     auto msg = consumer_->poll(options_.poll_timeout);
     if (Clock::now() - last_group_commit_ >= options_.group_commit_interval) {
       commit_group_offsets(/*async=*/true);
@@ -146,7 +169,8 @@ void EventProcessor::run() {
   }
 }
 
-void EventProcessor::process(const kafka::Message& record) {
+void EventProcessor::process(const kafka::Message& message) {
+  const InputRecord record(message.view(), message.timestamp_ms());
   const auto topic = record.topic();
   // The group's committed offset may lag the store (it is committed lazily):
   // anything below the stored offset has been applied already.
@@ -179,51 +203,239 @@ void EventProcessor::process(const kafka::Message& record) {
     advance_offset_only(record);
     return;
   }
-
   obs::CorrelationScope correlation(envelope->correlationid);
+  // Nothing later for a key overtakes what waits for it: the waiting ones are
+  // tried first. If they still wait, this record is offered to the handler all
+  // the same — it may be the one that makes the aggregate known (a handler
+  // that does not know an aggregate answers not_yet_known for every record of
+  // it, so nothing else can pass) — and the waiting ones follow it.
+  const bool others_wait = waiting_->has_waiting(topic, record.key()) && !take_back(topic, record.key());
+  if (apply(record, *envelope, nullptr) == Disposition::applied && others_wait) take_back(topic, record.key());
+}
+
+EventProcessor::Disposition EventProcessor::apply(const InputRecord& record, const events::Envelope& envelope,
+                                                  const WaitingRecord* taken_back) {
+  const auto topic = record.topic();
   const auto first_failed_at = std::chrono::system_clock::now();
   auto backoff = options_.retry_backoff_initial;
   for (int attempt = 1;; ++attempt) {
     obs::ScopedTimer timer(probe_->duration, {{"topic", std::string(topic)}});
     store::WriteTxn txn;
-    HandlerOutcome outcome = handler_(ConsumedEvent{record, *envelope}, txn);
-    if (outcome.kind() == HandlerOutcome::Kind::applied) {
-      txn.mark_processed(envelope->id, {std::string(topic), record.partition(), record.offset()});
-      txn.set_offset(std::string(topic), record.partition(), record.offset() + 1);
-      if (!commit_or_retry(std::move(txn))) return;  // stopping: the record is re-read after restart
-      timer.success();
-      probe_->count(topic, "applied");
-      ++applied_total_;
-      if (options_.on_applied_committed) options_.on_applied_committed();
-      return;
-    }
-    timer.set_outcome(outcome.kind() == HandlerOutcome::Kind::permanent_failure ? "permanent" : "transient");
-    if (outcome.kind() == HandlerOutcome::Kind::permanent_failure) {
-      dead_letter(record, kafka::ErrorClass::permanent, outcome.reason(), attempt, first_failed_at, false);
-      return;
+    HandlerOutcome outcome = handler_(ConsumedEvent{record, envelope, taken_back != nullptr}, txn);
+    switch (outcome.kind()) {
+      case HandlerOutcome::Kind::applied: {
+        txn.mark_processed(envelope.id, {std::string(topic), record.partition(), record.offset()});
+        if (taken_back) {
+          waiting_->remove(txn, *taken_back);  // its offset was passed when it was set aside
+        } else {
+          txn.set_offset(std::string(topic), record.partition(), record.offset() + 1);
+        }
+        if (!commit_or_retry(std::move(txn))) return Disposition::stopped;  // re-read (or re-taken) after restart
+        timer.success();
+        probe_->count(topic, "applied");
+        if (taken_back) {
+          waiting_->noted_removed(topic, record.key());
+          waiting_total_ = waiting_->total();
+          probe_->waiting.Set(static_cast<double>(waiting_->total()));
+          probe_->count_waiting("released");
+        }
+        ++applied_total_;
+        if (options_.on_applied_committed) options_.on_applied_committed();
+        return Disposition::applied;
+      }
+      case HandlerOutcome::Kind::not_yet_known:
+        timer.set_outcome("not_yet_known");
+        if (taken_back) return Disposition::still_waiting;
+        set_aside(record, outcome.reason());
+        return Disposition::set_aside;
+      case HandlerOutcome::Kind::permanent_failure:
+        timer.set_outcome("permanent");
+        dead_letter(record, kafka::ErrorClass::permanent, outcome.reason(), attempt, first_failed_at, false,
+                    taken_back);
+        return Disposition::dead_lettered;
+      case HandlerOutcome::Kind::transient_failure:
+        timer.set_outcome("transient");
+        break;
     }
     if (attempt >= options_.max_attempts) {
-      dead_letter(record, kafka::ErrorClass::transient_exhausted, outcome.reason(), attempt, first_failed_at, false);
-      return;
+      dead_letter(record, kafka::ErrorClass::transient_exhausted, outcome.reason(), attempt, first_failed_at, false,
+                  taken_back);
+      return Disposition::dead_lettered;
     }
     log_.warn("transient failure, retrying",
-              {{"event_id", envelope->id}, {"attempt", attempt}, {"error", outcome.reason()}});
-    if (!wait_backoff(backoff)) return;
+              {{"event_id", envelope.id}, {"attempt", attempt}, {"error", outcome.reason()}});
+    if (!wait_backoff(backoff)) return Disposition::stopped;
     backoff = std::min(backoff * 2, options_.retry_backoff_max);
   }
 }
 
-void EventProcessor::dead_letter(const kafka::Message& record, kafka::ErrorClass error_class, const std::string& why,
-                                 int attempts, std::chrono::system_clock::time_point first_failed_at, bool parked) {
+void EventProcessor::set_aside(const InputRecord& record, const std::string& why) {
+  const auto topic = record.topic();
+  switch (waiting_->admission(topic, record.key())) {
+    case WaitingRoom::Admission::admitted:
+      break;
+    case WaitingRoom::Admission::key_full:
+      probe_->count_waiting("overflow");
+      dead_letter(record, kafka::ErrorClass::permanent,
+                  "waiting room full for this key: " + std::to_string(waiting_->options().max_per_key) +
+                      " records already wait for its aggregate (" + why + ")",
+                  1, std::chrono::system_clock::now(), false);
+      return;
+    case WaitingRoom::Admission::room_full:
+      probe_->count_waiting("overflow");
+      dead_letter(record, kafka::ErrorClass::permanent,
+                  "waiting room full: " + std::to_string(waiting_->options().max_total) +
+                      " records wait for their aggregates in total (" + why + ")",
+                  1, std::chrono::system_clock::now(), false);
+      return;
+  }
+  const auto now = std::chrono::system_clock::now();
+  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  const auto& view = record.view();
+  WaitingRecord w;
+  w.record = kafka::ConsumedRecord{std::string(view.topic), view.partition, view.offset, std::string(view.key),
+                                   std::string(view.value), kafka::Headers(view.headers.begin(), view.headers.end())};
+  w.timestamp_ms = record.timestamp_ms();
+  w.waiting_since_ms = now_ms;
+  w.deadline_ms = now_ms + waiting_->options().grace.count();
+  w.reason = why;
+  store::WriteTxn txn;
+  waiting_->set_aside(txn, w);
+  txn.set_offset(std::string(topic), record.partition(), record.offset() + 1);
+  if (!commit_or_retry(std::move(txn))) return;  // stopping: re-read after restart
+  waiting_->noted_set_aside(topic, record.key());
+  waiting_total_ = waiting_->total();
+  probe_->waiting.Set(static_cast<double>(waiting_->total()));
+  probe_->count(topic, "set_aside");
+  probe_->count_waiting("set_aside");
+  log_.info("record set aside until its aggregate is known", {{"topic", std::string(topic)},
+                                                              {"partition", record.partition()},
+                                                              {"offset", record.offset()},
+                                                              {"key", std::string(record.key())},
+                                                              {"reason", why}});
+}
+
+bool EventProcessor::take_back(std::string_view topic, std::string_view key) {
+  for (const auto& w : waiting_->waiting(topic, key)) {
+    if (stopping_) return false;
+    if (!owns(w.record.topic, w.record.partition)) return false;  // another replica's now; it re-reads them
+    const InputRecord record(w.record.view(), w.timestamp_ms);
+    if (options_.park_failed_keys && store_.get(parked_key(topic, key))) {
+      dead_letter(record, kafka::ErrorClass::permanent,
+                  "key is parked behind an earlier dead letter; replay or discard that one first", 0,
+                  std::chrono::system_clock::now(), /*parked=*/true, &w);
+      continue;
+    }
+    auto envelope = events::parse_envelope(record.value());
+    if (!envelope) {  // it parsed when it was set aside: only a damaged store gets here
+      dead_letter(record, kafka::ErrorClass::permanent, "invalid envelope: " + envelope.error().message, 1,
+                  std::chrono::system_clock::now(), false, &w);
+      continue;
+    }
+    if (store_.is_processed(envelope->id)) {
+      drop_taken_back(w, "duplicate");
+      continue;
+    }
+    obs::CorrelationScope correlation(envelope->correlationid);
+    const auto d = apply(record, *envelope, &w);
+    if (d == Disposition::still_waiting || d == Disposition::stopped) return false;
+  }
+  return !waiting_->has_waiting(topic, key);
+}
+
+void EventProcessor::release(std::string key) {
+  std::lock_guard lock(release_mutex_);
+  if (release_requests_.size() >= options_.waiting.max_total) {
+    release_overflow_ = true;  // everything is tried again instead
+    return;
+  }
+  release_requests_.push_back(std::move(key));
+}
+
+void EventProcessor::serve_waiting_room() {
+  std::vector<std::string> released;
+  bool recheck_all = false;
+  {
+    std::lock_guard lock(release_mutex_);
+    released.swap(release_requests_);
+    recheck_all = std::exchange(release_overflow_, false);
+  }
+  if (waiting_->total() == 0) return;
+  for (const auto& key : released) {
+    for (const auto& topic : options_.topics) {
+      if (waiting_->has_waiting(topic, key)) take_back(topic, key);
+    }
+  }
+  const auto now = Clock::now();
+  if (recheck_all || now >= next_recheck_) {
+    next_recheck_ = now + options_.waiting.recheck_interval;
+    for (const auto& [topic, key] : waiting_->keys()) take_back(topic, key);
+  }
+  if (now >= next_expiry_check_) {
+    next_expiry_check_ = now + std::min<std::chrono::milliseconds>(options_.waiting.grace / 10 + std::chrono::milliseconds(1),
+                                                                   std::chrono::milliseconds(1000));
+    const auto now_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
+    for (const auto& w : waiting_->overdue(now_ms, 256, [this](const WaitingRecord& r) {
+           return owns(r.record.topic, r.record.partition);
+         })) {
+      if (stopping_) return;
+      expire(w);
+    }
+  }
+}
+
+void EventProcessor::expire(const WaitingRecord& w) {
+  const InputRecord record(w.record.view(), w.timestamp_ms);
+  const auto grace_s = std::chrono::duration_cast<std::chrono::duration<double>>(waiting_->options().grace).count();
+  char grace[32];
+  std::snprintf(grace, sizeof grace, "%g", grace_s);
+  probe_->count_waiting("expired");
+  dead_letter(record, kafka::ErrorClass::permanent,
+              "aggregate '" + w.record.key + "' not known within the grace period of " + grace +
+                  " s; the record waited for it since it was set aside (" + w.reason + ")",
+              1, std::chrono::system_clock::time_point(std::chrono::milliseconds(w.waiting_since_ms)), false, &w);
+}
+
+void EventProcessor::drop_taken_back(const WaitingRecord& w, const char* outcome) {
+  store::WriteTxn txn;
+  waiting_->remove(txn, w);
+  if (!commit_or_retry(std::move(txn))) return;
+  waiting_->noted_removed(w.record.topic, w.record.key);
+  waiting_total_ = waiting_->total();
+  probe_->waiting.Set(static_cast<double>(waiting_->total()));
+  probe_->count(w.record.topic, outcome);
+  probe_->count_waiting(outcome);
+}
+
+bool EventProcessor::owns(std::string_view topic, std::int32_t partition) const {
+  return std::any_of(assigned_.begin(), assigned_.end(),
+                     [&](const kafka::TopicPartition& tp) { return tp.partition == partition && tp.topic == topic; });
+}
+
+void EventProcessor::dead_letter(const InputRecord& record, kafka::ErrorClass error_class, const std::string& why,
+                                 int attempts, std::chrono::system_clock::time_point first_failed_at, bool parked,
+                                 const WaitingRecord* taken_back) {
   kafka::DlqInfo info{error_class, why, attempts, first_failed_at, parked};
   store::WriteTxn txn;
-  // Through the outbox, in the same batch as the offset: never lost, never doubled.
+  // Through the outbox, in the same batch as the offset (or, for a record
+  // taken back from the waiting room, as its removal): never lost, never doubled.
   txn.enqueue(kafka::make_dlq_record(options_.service, record.view(), info));
-  txn.set_offset(std::string(record.topic()), record.partition(), record.offset() + 1);
+  if (taken_back) {
+    waiting_->remove(txn, *taken_back);
+  } else {
+    txn.set_offset(std::string(record.topic()), record.partition(), record.offset() + 1);
+  }
   if (options_.park_failed_keys && !parked) {
     txn.put(parked_key(record.topic(), record.key()), std::to_string(record.offset()));
   }
   if (!commit_or_retry(std::move(txn))) return;
+  if (taken_back) {
+    waiting_->noted_removed(record.topic(), record.key());
+    waiting_total_ = waiting_->total();
+    probe_->waiting.Set(static_cast<double>(waiting_->total()));
+  }
   probe_->count(record.topic(), "dead_lettered");
   (error_class == kafka::ErrorClass::permanent ? probe_->dead_letters_permanent : probe_->dead_letters_transient)
       .Increment();
@@ -236,7 +448,7 @@ void EventProcessor::dead_letter(const kafka::Message& record, kafka::ErrorClass
                                      {"parked", parked}});
 }
 
-void EventProcessor::advance_offset_only(const kafka::Message& record) {
+void EventProcessor::advance_offset_only(const InputRecord& record) {
   store::WriteTxn txn;
   txn.set_offset(std::string(record.topic()), record.partition(), record.offset() + 1);
   // Not fsynced: losing it only means the duplicate is skipped again.

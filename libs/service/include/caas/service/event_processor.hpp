@@ -16,6 +16,12 @@
 // records of a dead-lettered key follow it into the DLQ (marked parked) so an
 // aggregate never applies events out of order; an operator's replay unparks.
 //
+// A record for an aggregate the handler does not know yet (`not_yet_known`)
+// never waits in the partition's path: it is set aside in the WaitingRoom in
+// the atomic batch that advances the offset, later records of its key queue
+// behind it, and it is taken back — in order — once the aggregate is known
+// (release(), or the periodic re-check), or dead-lettered when its grace ends.
+//
 // An empty store means "replay from the beginning": partitions without a
 // stored offset start at the earliest offset.
 
@@ -26,6 +32,7 @@
 #include <caas/kafka/dlq.hpp>
 #include <caas/observability/logger.hpp>
 #include <caas/observability/metrics.hpp>
+#include <caas/service/waiting_room.hpp>
 #include <caas/store/state_store.hpp>
 
 #include <atomic>
@@ -34,26 +41,60 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
 
 namespace caas::service {
 
+/// One input record as a handler sees it: straight from the consumer, or
+/// taken back from the waiting room. A view, valid during the handler call.
+class InputRecord {
+ public:
+  explicit InputRecord(const kafka::ConsumedRecordView& view, std::int64_t timestamp_ms = -1)
+      : view_(view), timestamp_ms_(timestamp_ms) {}
+  std::string_view topic() const { return view_.topic; }
+  std::int32_t partition() const { return view_.partition; }
+  std::int64_t offset() const { return view_.offset; }
+  std::string_view key() const { return view_.key; }
+  std::string_view value() const { return view_.value; }
+  std::span<const kafka::Header> headers() const { return view_.headers; }
+  std::optional<std::string_view> header(std::string_view name) const {
+    for (const auto& h : view_.headers) {
+      if (h.key == name) return std::string_view{h.value};
+    }
+    return std::nullopt;
+  }
+  /// Broker/producer timestamp in ms since epoch, -1 if none.
+  std::int64_t timestamp_ms() const { return timestamp_ms_; }
+  const kafka::ConsumedRecordView& view() const { return view_; }
+
+ private:
+  kafka::ConsumedRecordView view_;
+  std::int64_t timestamp_ms_;
+};
+
 /// What a handler sees: the raw record and its parsed, validated envelope.
 struct ConsumedEvent {
-  const kafka::Message& record;
+  const InputRecord& record;
   const events::Envelope& envelope;
+  /// The record had been set aside for its aggregate and is taken back now.
+  bool from_waiting_room = false;
 };
 
 /// A handler's verdict. Transient failures are retried with backoff;
-/// permanent ones go to the DLQ at once.
+/// permanent ones go to the DLQ at once; `not_yet_known` sets the record
+/// aside until its aggregate (the record's key) is known — the handler must
+/// have added nothing to the transaction.
 class HandlerOutcome {
  public:
-  enum class Kind { applied, permanent_failure, transient_failure };
+  enum class Kind { applied, permanent_failure, transient_failure, not_yet_known };
   static HandlerOutcome applied() { return {Kind::applied, {}}; }
   static HandlerOutcome permanent(std::string why) { return {Kind::permanent_failure, std::move(why)}; }
   static HandlerOutcome transient(std::string why) { return {Kind::transient_failure, std::move(why)}; }
+  static HandlerOutcome not_yet_known(std::string why) { return {Kind::not_yet_known, std::move(why)}; }
   Kind kind() const { return kind_; }
   const std::string& reason() const { return reason_; }
 
@@ -91,6 +132,8 @@ struct EventProcessorOptions {
   /// be handed on only when it is durable. A handler that is called again
   /// (a transient failure, a failed commit) must drop what it staged before.
   std::function<void()> on_applied_committed;
+  /// Records whose aggregate is not known yet (HandlerOutcome::not_yet_known).
+  WaitOptions waiting{};
 };
 
 class EventProcessor {
@@ -114,14 +157,31 @@ class EventProcessor {
   /// the last rebalance (readiness: "replay caught up").
   bool caught_up() const { return caught_up_.load(); }
   std::uint64_t applied_total() const { return applied_total_.load(); }
+  /// The aggregate `key` is known now: its waiting records (on any of this
+  /// processor's topics) are taken back on the loop thread, in arrival order.
+  /// Thread-safe; call it after the commit that made the aggregate known.
+  void release(std::string key);
+  /// Records set aside in the waiting room now (tests, diagnostics).
+  std::size_t waiting_total() const { return waiting_total_.load(); }
 
  private:
   struct Probe;
+  // What became of one record handed to apply().
+  enum class Disposition { applied, dead_lettered, set_aside, still_waiting, stopped };
+
   void run();
-  void process(const kafka::Message& record);
-  void dead_letter(const kafka::Message& record, kafka::ErrorClass error_class, const std::string& why, int attempts,
-                   std::chrono::system_clock::time_point first_failed_at, bool parked);
-  void advance_offset_only(const kafka::Message& record);
+  void process(const kafka::Message& message);
+  Disposition apply(const InputRecord& record, const events::Envelope& envelope, const WaitingRecord* taken_back);
+  void set_aside(const InputRecord& record, const std::string& why);
+  bool take_back(std::string_view topic, std::string_view key);  // true when nothing waits for the key any more
+  void serve_waiting_room();
+  void expire(const WaitingRecord& waiting);
+  void drop_taken_back(const WaitingRecord& waiting, const char* outcome);
+  bool owns(std::string_view topic, std::int32_t partition) const;
+  void dead_letter(const InputRecord& record, kafka::ErrorClass error_class, const std::string& why, int attempts,
+                   std::chrono::system_clock::time_point first_failed_at, bool parked,
+                   const WaitingRecord* taken_back = nullptr);
+  void advance_offset_only(const InputRecord& record);
   bool commit_or_retry(store::WriteTxn&& txn);
   void update_backpressure();
   void commit_group_offsets(bool async);
@@ -141,6 +201,13 @@ class EventProcessor {
   std::vector<kafka::TopicPartition> at_end_;
   bool paused_ = false;
   std::chrono::steady_clock::time_point last_group_commit_{};
+  std::unique_ptr<WaitingRoom> waiting_;  // loop thread only
+  std::chrono::steady_clock::time_point next_recheck_{};
+  std::chrono::steady_clock::time_point next_expiry_check_{};
+  std::atomic<std::size_t> waiting_total_{0};
+  std::mutex release_mutex_;
+  std::vector<std::string> release_requests_;  // bounded: past the room's size a full re-check replaces them
+  bool release_overflow_ = false;
 
   std::atomic<bool> stopping_{false};
   std::atomic<bool> caught_up_{false};
