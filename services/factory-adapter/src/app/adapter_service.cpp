@@ -35,8 +35,12 @@ AdapterSettings load_adapter_settings(obs::EnvConfig& env) {
   s.reconciler.tick = env.duration_ms("CAAS_FACTORY_SCHEDULER_TICK", 1min, 1ms, 1h);
   s.reconciler.reports_kept = static_cast<std::size_t>(env.integer("CAAS_FACTORY_REPORTS_KEPT", 100, 1, 10000));
 
-  s.status_max_attempts = static_cast<int>(env.integer("CAAS_FACTORY_STATUS_MAX_ATTEMPTS", 8, 1, 100));
-  s.status_retry_max = env.duration_ms("CAAS_FACTORY_STATUS_RETRY_MAX", 5s, 1ms, 5min);
+  s.status_wait.grace = env.duration_ms("CAAS_INGRESS_UNKNOWN_ORDER_GRACE", 10min, 0ms, 24h * 7);
+  s.status_wait.max_per_key =
+      static_cast<std::size_t>(env.integer("CAAS_FACTORY_STATUS_WAIT_MAX_PER_ORDER", 100, 1, 10000));
+  s.status_wait.max_total =
+      static_cast<std::size_t>(env.integer("CAAS_FACTORY_STATUS_WAIT_MAX_TOTAL", 10000, 1, 1'000'000));
+  s.status_wait.recheck_interval = env.duration_ms("CAAS_FACTORY_STATUS_WAIT_RECHECK", 5s, 1ms, 1h);
 
   const auto keys_file = env.string("CAAS_API_KEYS_FILE", "");
   if (!keys_file.empty()) {
@@ -83,9 +87,10 @@ void AdapterService::wire(service::ServiceRuntime& rt) {
                 {{"from", std::string(resilience::to_string(from))}, {"to", std::string(resilience::to_string(to))}});
       });
   locks_ = std::make_unique<FactoryOrderLocks>();
-  worker_ =
-      std::make_unique<PlacementWorker>(*store_, *client_, *breaker_, make_placement_policy(s.retry), *emitter_,
-                                        *locks_, *probe_, log.with({{"component", "placement-worker"}}), s.worker);
+  worker_ = std::make_unique<PlacementWorker>(
+      *store_, *client_, *breaker_, make_placement_policy(s.retry), *emitter_, *locks_, *probe_,
+      log.with({{"component", "placement-worker"}}), s.worker,
+      [this](const std::string& factory_order_id) { factory_order_known(factory_order_id); });
   reconciler_ = std::make_unique<Reconciler>(*store_, *client_, *breaker_, *emitter_, *locks_, *probe_,
                                              log.with({{"component", "reconciler"}}), s.reconciler);
   PlacementWorker* worker = worker_.get();
@@ -96,6 +101,7 @@ void AdapterService::wire(service::ServiceRuntime& rt) {
 
   // The projection: the only processor the runtime starts; it opens the gate.
   projection_ = std::make_unique<ProjectionHandler>(*store_, *locks_, log.with({{"component", "projection"}}));
+  ProjectionHandler* project = projection_.get();
   gate_ = std::make_unique<service::StartGate>(
       log.with({{"component", "start-gate"}}),
       "state rebuilt from caas.factory.events.v1: consumers, placement worker and reconciler started");
@@ -105,7 +111,9 @@ void AdapterService::wire(service::ServiceRuntime& rt) {
   projection.topics = {std::string(kFactoryEventsTopic)};
   projection.group_id = "caas-" + rt.info().name + "-projection";
   projection.on_caught_up = [gate] { gate->open(); };
-  ProjectionHandler* project = projection_.get();
+  projection.on_applied_committed = [this, project] {
+    for (const auto& id : project->take_recorded_factory_orders()) factory_order_known(id);
+  };
   rt.add_processor(std::move(projection),
                    [project](const service::ConsumedEvent& e, store::WriteTxn& txn) { return (*project)(e, txn); });
 
@@ -115,17 +123,17 @@ void AdapterService::wire(service::ServiceRuntime& rt) {
   add_gated_processor(
       rt, std::move(commands), "commands",
       [handlers](const service::ConsumedEvent& e, store::WriteTxn& txn) { return handlers->on_command(e, txn); });
-  // Own group: the status consumer retries unknown factory orders (a webhook
-  // that overtook our placement) without holding up placements.
+  // Own group: a webhook that overtook its placement waits in this
+  // processor's waiting room, keyed by factory order id, and is taken back
+  // when the placement worker (or the projection) records the factory order.
   service::EventProcessorOptions statuses;
   statuses.topics = {std::string(kIngressStatusTopic)};
   statuses.group_id = "caas-" + rt.info().name + "-status";
-  statuses.max_attempts = s.status_max_attempts;
-  statuses.retry_backoff_max = s.status_retry_max;
-  add_gated_processor(rt, std::move(statuses), "status",
-                      [handlers](const service::ConsumedEvent& e, store::WriteTxn& txn) {
-                        return handlers->on_factory_status(e, txn);
-                      });
+  statuses.waiting = s.status_wait;
+  status_processor_ = &add_gated_processor(rt, std::move(statuses), "status",
+                                           [handlers](const service::ConsumedEvent& e, store::WriteTxn& txn) {
+                                             return handlers->on_factory_status(e, txn);
+                                           });
   Reconciler* reconciler = reconciler_.get();
   gate_->on_open([worker, reconciler] {
     worker->start();
@@ -140,15 +148,22 @@ void AdapterService::wire(service::ServiceRuntime& rt) {
             {"breaker_failures", s.breaker.consecutive_failures},
             {"stale_after_ms", static_cast<std::int64_t>(s.reconciler.schedule.stale_after.count())},
             {"poll_interval_ms", static_cast<std::int64_t>(s.reconciler.schedule.poll_interval.count())},
-            {"reconcile_interval_ms", static_cast<std::int64_t>(s.reconciler.schedule.reconcile_interval.count())}});
+            {"reconcile_interval_ms", static_cast<std::int64_t>(s.reconciler.schedule.reconcile_interval.count())},
+            {"unknown_order_grace_ms", static_cast<std::int64_t>(s.status_wait.grace.count())}});
 }
 
-void AdapterService::add_gated_processor(service::ServiceRuntime& rt, service::EventProcessorOptions options,
-                                         const std::string& role, service::EventHandler handler) {
+service::EventProcessor& AdapterService::add_gated_processor(service::ServiceRuntime& rt,
+                                                             service::EventProcessorOptions options,
+                                                             const std::string& role, service::EventHandler handler) {
   auto processor = rt.make_processor(std::move(options), role, std::move(handler));
   service::EventProcessor* p = processor.get();
   gate_->on_open([p] { p->start(); });
   gated_.push_back(std::move(processor));
+  return *p;
+}
+
+void AdapterService::factory_order_known(const std::string& factory_order_id) {
+  if (status_processor_) status_processor_->release(factory_order_id);
 }
 
 void AdapterService::stop() {

@@ -38,8 +38,9 @@ struct AdapterSettings {
   WorkerSettings worker;
   resilience::CircuitBreakerConfig breaker;
   ReconcilerSettings reconciler;
-  int status_max_attempts = 8;  // unknown factory order: retries before the DLQ
-  std::chrono::milliseconds status_retry_max{5000};
+  /// Status webhooks for a factory order not placed (yet) wait by key; the
+  /// grace is the ingress's unknown-order grace (one setting for both).
+  service::WaitOptions status_wait;
   std::optional<security::ApiKeyStore> api_keys;
 };
 
@@ -57,8 +58,11 @@ class AdapterService final : public service::Service {
 
  private:
   /// A consumer the gate starts (the runtime would start it at once).
-  void add_gated_processor(service::ServiceRuntime& rt, service::EventProcessorOptions options, const std::string& role,
-                           service::EventHandler handler);
+  service::EventProcessor& add_gated_processor(service::ServiceRuntime& rt, service::EventProcessorOptions options,
+                                               const std::string& role, service::EventHandler handler);
+  /// A factory order is recorded (placed now, or rebuilt from the log): its
+  /// status webhooks that overtook it are taken back from the waiting room.
+  void factory_order_known(const std::string& factory_order_id);
 
   events::Clock clock_;
   std::unique_ptr<AdapterSettings> settings_;
@@ -74,6 +78,7 @@ class AdapterService final : public service::Service {
   std::unique_ptr<AdminApi> admin_;
   std::unique_ptr<ProjectionHandler> projection_;
   std::unique_ptr<service::StartGate> gate_;
+  service::EventProcessor* status_processor_ = nullptr;  // in gated_
   // Last: stopped and destroyed before the handlers they call.
   std::vector<std::unique_ptr<service::EventProcessor>> gated_;
 };

@@ -91,8 +91,11 @@ HandlerOutcome EventHandlers::on_factory_status(const service::ConsumedEvent& ev
     auto rec = store_.factory_order(factory_order_id);
     if (!rec) {
       // The webhook may have overtaken our own placement record (the ingress
-      // accepts unknown orders during a grace period): retry, then DLQ.
-      return {HandlerOutcome::transient("unknown factory order " + factory_order_id),
+      // accepts unknown orders during a grace period): it waits, set aside by
+      // key, until the placement is recorded, and is dead-lettered after the grace.
+      return {HandlerOutcome::not_yet_known("factory order " + factory_order_id +
+                                            " not placed by this adapter (yet): the webhook may have overtaken its "
+                                            "placement"),
               0,
               Verdict::not_applied,
               "",
@@ -132,6 +135,12 @@ HandlerOutcome EventHandlers::on_factory_status(const service::ConsumedEvent& ev
     return {HandlerOutcome::applied(), rec->rev, decision.verdict, rec->order_id, rec->customer_id, decision.reason};
   });
 
+  if (out.outcome.kind() == HandlerOutcome::Kind::not_yet_known) {
+    // Neither success nor failure yet: counted when it is taken back (or dead-lettered).
+    log_.debug("factory webhook waits for its placement",
+               {{"operation", "webhook_received"}, {"factory_order_id", factory_order_id}, {"timestamp", ts_text}});
+    return out.outcome;
+  }
   const auto latency_ms = std::max<std::int64_t>(0, emitter_.now_ms() - received_ms);
   const bool failed = out.outcome.kind() != HandlerOutcome::Kind::applied;
   const bool duplicate = !failed && out.verdict == Verdict::duplicate;

@@ -11,7 +11,8 @@ using Clock = std::chrono::steady_clock;
 
 PlacementWorker::PlacementWorker(AdapterStore& store, FactoryClient& client, resilience::CircuitBreaker& breaker,
                                  resilience::RetryPolicy policy, const Emitter& emitter, FactoryOrderLocks& locks,
-                                 Probe& probe, observability::Logger log, WorkerSettings settings)
+                                 Probe& probe, observability::Logger log, WorkerSettings settings,
+                                 std::function<void(const std::string&)> factory_order_recorded)
     : store_(store),
       client_(client),
       breaker_(breaker),
@@ -20,7 +21,8 @@ PlacementWorker::PlacementWorker(AdapterStore& store, FactoryClient& client, res
       locks_(locks),
       probe_(probe),
       log_(std::move(log)),
-      settings_(settings) {
+      settings_(settings),
+      factory_order_recorded_(std::move(factory_order_recorded)) {
   settings_.concurrency = std::max(1u, settings_.concurrency);
 }
 
@@ -270,6 +272,7 @@ void PlacementWorker::commit_outcome(PendingPlacement p, const PlaceResult& resu
     probe_.placements.Add({{"outcome", std::string(to_string(decision.action))}}).Increment();
   }
   const bool ok = decision.action == PlacementAction::placed;
+  if (ok && factory_order_recorded_) factory_order_recorded_(std::get<Created>(result).factory_order_id);
   const bool retry = decision.action == PlacementAction::retry;
   observability::Fields fields{{"operation", "order_placement"},
                                {"status", ok      ? "success"

@@ -24,6 +24,7 @@
 
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <set>
 #include <string>
@@ -42,7 +43,8 @@ class PlacementWorker {
  public:
   PlacementWorker(AdapterStore& store, FactoryClient& client, resilience::CircuitBreaker& breaker,
                   resilience::RetryPolicy policy, const Emitter& emitter, FactoryOrderLocks& locks, Probe& probe,
-                  observability::Logger log, WorkerSettings settings);
+                  observability::Logger log, WorkerSettings settings,
+                  std::function<void(const std::string& factory_order_id)> factory_order_recorded = {});
   ~PlacementWorker();
   PlacementWorker(const PlacementWorker&) = delete;
   PlacementWorker& operator=(const PlacementWorker&) = delete;
@@ -71,6 +73,7 @@ class PlacementWorker {
   Probe& probe_;
   observability::Logger log_;
   WorkerSettings settings_;
+  std::function<void(const std::string&)> factory_order_recorded_;  // after the commit that records it
 
   std::mutex mutex_;
   std::condition_variable dispatch_cv_;

@@ -15,6 +15,7 @@ struct Written {
 }  // namespace
 
 HandlerOutcome ProjectionHandler::operator()(const service::ConsumedEvent& event, store::WriteTxn& txn) {
+  recorded_.clear();  // staged by an earlier call whose commit did not happen
   const auto& e = event.envelope;
   const auto at_ms = rfc3339_ms(e.time);
   if (!at_ms) return HandlerOutcome::permanent("envelope time is not RFC 3339");
@@ -53,6 +54,7 @@ void ProjectionHandler::factory_order(const events::Envelope& e, std::int64_t at
   locks_.handler_section(store_, placed->factory_order_id, [&]() -> Written {
     if (!store_.factory_order(placed->factory_order_id)) {
       AdapterStore::put(txn, *placed);  // with the order id -> factory order id map
+      recorded_.push_back(placed->factory_order_id);
       return {placed->rev};
     }
     if (store_.factory_order_id_for(placed->order_id) != placed->factory_order_id) {

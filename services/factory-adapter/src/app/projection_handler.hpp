@@ -18,6 +18,10 @@
 #include <caas/observability/logger.hpp>
 #include <caas/service/event_processor.hpp>
 
+#include <string>
+#include <utility>
+#include <vector>
+
 namespace caas::factory {
 
 class ProjectionHandler {
@@ -26,6 +30,9 @@ class ProjectionHandler {
       : store_(store), locks_(locks), log_(std::move(log)) {}
 
   service::HandlerOutcome operator()(const service::ConsumedEvent& event, store::WriteTxn& txn);
+  /// Factory orders the last committed event recorded (the processor's
+  /// on_applied_committed hands them on); a call drops what a failed commit left.
+  std::vector<std::string> take_recorded_factory_orders() { return std::exchange(recorded_, {}); }
 
  private:
   service::HandlerOutcome outcome(const events::Envelope& e, std::int64_t at_ms, store::WriteTxn& txn);
@@ -35,6 +42,7 @@ class ProjectionHandler {
   AdapterStore& store_;
   FactoryOrderLocks& locks_;
   observability::Logger log_;
+  std::vector<std::string> recorded_;  // processor thread only
 };
 
 }  // namespace caas::factory
