@@ -65,8 +65,19 @@ struct EventProcessor::Probe {
 EventProcessor::EventProcessor(EventProcessorOptions options, kafka::ClientConfig client, store::StateStore& store,
                                const events::SchemaRegistry& schemas, const obs::Logger& log, obs::Metrics& metrics,
                                EventHandler handler, std::function<std::size_t()> outbox_pending)
+    : EventProcessor(
+          std::move(options),
+          [client = std::move(client)](kafka::ConsumerOptions copts) -> std::unique_ptr<RecordSource> {
+            return std::make_unique<KafkaRecordSource>(client, std::move(copts));
+          },
+          store, schemas, log, metrics, std::move(handler), std::move(outbox_pending)) {}
+
+EventProcessor::EventProcessor(EventProcessorOptions options, RecordSourceFactory make_source,
+                               store::StateStore& store, const events::SchemaRegistry& schemas, const obs::Logger& log,
+                               obs::Metrics& metrics, EventHandler handler,
+                               std::function<std::size_t()> outbox_pending)
     : options_(std::move(options)),
-      client_(std::move(client)),
+      make_source_(std::move(make_source)),
       store_(store),
       schemas_(schemas),
       log_(log.with({{"component", "event-processor"}})),
@@ -119,7 +130,7 @@ void EventProcessor::start() {
   waiting_->load();
   waiting_total_ = waiting_->total();
   probe_->waiting.Set(static_cast<double>(waiting_->total()));
-  consumer_ = std::make_unique<kafka::Consumer>(client_, std::move(copts));
+  consumer_ = make_source_(std::move(copts));
   if (auto r = consumer_->subscribe(options_.topics); !r) {
     throw std::runtime_error("subscribe failed: " + r.error().message);
   }
@@ -155,7 +166,7 @@ void EventProcessor::run() {
       }
       continue;
     }
-    if (msg->error()) {
+    if (msg->is_error()) {
       log_.warn("consumer error", {{"error", msg->error_message()}});
       continue;
     }
@@ -169,8 +180,8 @@ void EventProcessor::run() {
   }
 }
 
-void EventProcessor::process(const kafka::Message& message) {
-  const InputRecord record(message.view(), message.timestamp_ms());
+void EventProcessor::process(const Polled& polled) {
+  const InputRecord record(polled.view(), polled.timestamp_ms());
   const auto topic = record.topic();
   // The group's committed offset may lag the store (it is committed lazily):
   // anything below the stored offset has been applied already.

@@ -32,6 +32,7 @@
 #include <caas/kafka/dlq.hpp>
 #include <caas/observability/logger.hpp>
 #include <caas/observability/metrics.hpp>
+#include <caas/service/record_source.hpp>
 #include <caas/service/waiting_room.hpp>
 #include <caas/store/state_store.hpp>
 
@@ -145,6 +146,11 @@ class EventProcessor {
                  const events::SchemaRegistry& schemas, const observability::Logger& log,
                  observability::Metrics& metrics, EventHandler handler,
                  std::function<std::size_t()> outbox_pending = {});
+  /// The same, reading from the sources `make_source` makes (unit tests).
+  EventProcessor(EventProcessorOptions options, RecordSourceFactory make_source, store::StateStore& store,
+                 const events::SchemaRegistry& schemas, const observability::Logger& log,
+                 observability::Metrics& metrics, EventHandler handler,
+                 std::function<std::size_t()> outbox_pending = {});
   ~EventProcessor();  // stop()
   EventProcessor(const EventProcessor&) = delete;
   EventProcessor& operator=(const EventProcessor&) = delete;
@@ -170,7 +176,7 @@ class EventProcessor {
   enum class Disposition { applied, dead_lettered, set_aside, still_waiting, stopped };
 
   void run();
-  void process(const kafka::Message& message);
+  void process(const Polled& polled);
   Disposition apply(const InputRecord& record, const events::Envelope& envelope, const WaitingRecord* taken_back);
   void set_aside(const InputRecord& record, const std::string& why);
   bool take_back(std::string_view topic, std::string_view key);  // true when nothing waits for the key any more
@@ -188,7 +194,7 @@ class EventProcessor {
   bool wait_backoff(std::chrono::milliseconds delay);  // false when stopping
 
   EventProcessorOptions options_;
-  kafka::ClientConfig client_;
+  RecordSourceFactory make_source_;
   store::StateStore& store_;
   const events::SchemaRegistry& schemas_;
   observability::Logger log_;
@@ -196,7 +202,7 @@ class EventProcessor {
   std::function<std::size_t()> outbox_pending_;
   std::unique_ptr<Probe> probe_;
 
-  std::unique_ptr<kafka::Consumer> consumer_;  // used only by the loop thread after start()
+  std::unique_ptr<RecordSource> consumer_;  // used only by the loop thread after start()
   std::vector<kafka::TopicPartition> assigned_;
   std::vector<kafka::TopicPartition> at_end_;
   bool paused_ = false;
