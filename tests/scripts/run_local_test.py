@@ -62,7 +62,24 @@ def listening(port):
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
-def run(cmd, cwd, env, timeout):
+def stray_brokers(run_dir):
+    """Pids of caas-devbroker processes writing into run_dir: run-local starts the
+    broker in a session of its own (so Ctrl-C reaches it last), outside the
+    process group the test stops."""
+    needle = os.path.join(run_dir, "bootstrap").encode()
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open("/proc/%s/cmdline" % pid, "rb") as f:
+                args = f.read().split(b"\0")
+        except OSError:
+            continue
+        if args and args[0].endswith(b"caas-devbroker") and needle in args:
+            found.append(int(pid))
+    return found
+
+
+def run(cmd, cwd, env, timeout, run_dir):
     """Runs cmd in its own process group, echoing and collecting its output.
     Returns (exit code or None on timeout, output lines, seconds)."""
     start = time.monotonic()
@@ -87,6 +104,8 @@ def run(cmd, cwd, env, timeout):
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+        for pid in stray_brokers(run_dir):
+            os.kill(pid, signal.SIGKILL)
         rc = None
     reader.join(timeout=10)
     return rc, lines, time.monotonic() - start
@@ -182,13 +201,14 @@ def main():
     print("run_local_test: port base %d, run directory %s" % (base, run_dir), flush=True)
 
     rc, lines, seconds = run([os.path.join(args.root, "scripts", "run-local"), "--once", "--no-build"],
-                             args.root, env, args.timeout)
+                             args.root, env, args.timeout, run_dir)
     c = Checks(lines)
     c.expect(rc == 0, "run-local exits 0 (got %s)" % ("no exit in time" if rc is None else rc))
     ports = check_output(c, base, args.orders)
     still = sorted(name for name, port in ports.items() if listening(port))
     c.expect(not still, "nothing listens after run-local exited (still: %s)" % still)
-    c.expect(not os.path.exists(os.path.join(run_dir, "bootstrap")), "the broker stopped (bootstrap file removed)")
+    c.expect(not os.path.exists(os.path.join(run_dir, "bootstrap")) and not stray_brokers(run_dir),
+             "the broker stopped (process gone, bootstrap file removed)")
 
     print("run_local_test: run-local --once took %.1f s" % seconds)
     if c.failures:
