@@ -51,13 +51,20 @@ class Adapter {
     std::string body;
   };
   Reply call(const std::string& method, const std::string& path, const std::string& key = kAdminKey) const {
+    std::vector<std::pair<std::string, std::string>> headers;
+    if (!key.empty()) headers.emplace_back("X-API-Key", key);
+    return call_with(method, path, headers);
+  }
+  /// With exactly these request headers (added in order, repeats kept).
+  Reply call_with(const std::string& method, const std::string& path,
+                  const std::vector<std::pair<std::string, std::string>>& headers) const {
     http::ClientOptions options;
     options.request_timeout = 10s;
     http::HttpClient client(options);
     http::ClientRequest req;
     req.method = method;
     req.url = "http://127.0.0.1:" + std::to_string(running_.port()) + path;
-    if (!key.empty()) req.headers.set("X-API-Key", key);
+    for (const auto& [name, value] : headers) req.headers.add(name, value);
     auto r = client.request(req);
     if (!r) return {};
     return {r->status, r->body};
@@ -269,6 +276,26 @@ TEST_CASE("place-order is placed with bearer token and Idempotency-Key and the a
   CHECK(adapter.call("GET", "/api/v1/factory-orders/order-ok", kDealerKey).status == 403);
   CHECK(adapter.call("GET", "/api/v1/factory-orders/nope").status == 404);
   CHECK(metric_is(adapter, R"(factory_order_placements_total{outcome="placed"} 1)"));
+}
+
+TEST_CASE("the admin API authenticates like every other API: no API key as a bearer token, no repeated credentials",
+          "[component]") {
+  devbroker::MockCluster cluster(1);
+  FakeFactory factory;
+  const auto dir = fresh_dir();
+  Adapter adapter(cluster, factory, dir);
+  const std::string path = "/api/v1/placements";
+  REQUIRE(adapter.call_with("GET", path, {{"X-API-Key", kAdminKey}}).status == 200);
+  // An API key is not a bearer token (the adapter's own check used to take it as one).
+  auto bearer = adapter.call_with("GET", path, {{"Authorization", std::string("Bearer ") + kAdminKey}});
+  CHECK(bearer.status == 401);
+  CHECK(bearer.body.find("bearer tokens are not enabled") != std::string::npos);
+  // Two credentials headers are refused, whatever the second one says.
+  auto twice = adapter.call_with("GET", path, {{"X-API-Key", kAdminKey}, {"X-API-Key", kDealerKey}});
+  CHECK(twice.status == 401);
+  CHECK(twice.body.find("repeated credentials header") != std::string::npos);
+  CHECK(adapter.call_with("GET", path, {{"X-API-Key", kAdminKey}, {"Authorization", "Bearer a"}, {"Authorization", "Bearer b"}})
+            .status == 401);
 }
 
 TEST_CASE("503, 503, 201 is placed after retries with the same key", "[component]") {

@@ -119,16 +119,9 @@ std::string factory_order_view(std::string_view order_id, const std::optional<Pe
 }
 
 std::optional<http::Response> AdminApi::deny(const http::Request& req) const {
-  std::string key;
-  if (auto k = req.header("X-API-Key")) {
-    key = std::string(*k);
-  } else if (auto a = req.header("Authorization"); a && a->rfind("Bearer ", 0) == 0) {
-    key = std::string(a->substr(7));
-  }
-  if (key.empty()) return http::error_response(401, "unauthenticated", "an API key is required");
-  if (!keys_) return http::error_response(401, "unauthenticated", "no API keys configured (CAAS_API_KEYS_FILE)");
-  auto who = keys_->authenticate(key);
-  if (!who) return http::error_response(401, "unauthenticated", "unknown API key");
+  if (!auth_) return http::error_response(401, "unauthenticated", "no API keys configured (CAAS_API_KEYS_FILE)");
+  auto who = auth_->authenticate(req);
+  if (!who) return http::error_response(401, "unauthenticated", who.error().message);
   if (who->role != security::Role::admin && who->role != security::Role::operator_) {
     return http::error_response(403, "forbidden", "admin or operator role required",
                                 {{"role", std::string(security::to_string(who->role))}});

@@ -13,6 +13,7 @@
 #include <caas/http/server.hpp>
 #include <caas/observability/logger.hpp>
 #include <caas/security/identity.hpp>
+#include <caas/service/caller_auth.hpp>
 
 #include <optional>
 
@@ -22,7 +23,11 @@ class AdminApi {
  public:
   AdminApi(AdapterStore& store, Reconciler& reconciler, std::optional<security::ApiKeyStore> keys,
            observability::Logger log)
-      : store_(store), reconciler_(reconciler), keys_(std::move(keys)), log_(std::move(log)) {}
+      : store_(store), reconciler_(reconciler), log_(std::move(log)) {
+    // The admin API is for employees and systems: API keys only, no customer
+    // tokens (the Authenticator refuses a bearer token without a token secret).
+    if (keys) auth_.emplace(std::move(*keys), std::nullopt, events::system_now);
+  }
 
   void add_routes(http::Router& router);
 
@@ -31,7 +36,7 @@ class AdminApi {
 
   AdapterStore& store_;
   Reconciler& reconciler_;
-  std::optional<security::ApiKeyStore> keys_;
+  std::optional<service::Authenticator> auth_;  // none: no keys configured, every request refused
   observability::Logger log_;
 };
 
