@@ -14,8 +14,8 @@ std::string time_text(std::int64_t ms) {
   return ms > 0 ? format_rfc3339(std::chrono::system_clock::time_point(std::chrono::milliseconds(ms))) : "";
 }
 
-void write_pending(JsonOut& j, const PendingPlacement& p) {
-  j.begin()
+void write_pending(events::json::Writer& j, const PendingPlacement& p) {
+  j.begin_object()
       .field("order_id", p.order_id)
       .field("state", "pending")
       .field("idempotency_key", p.idempotency_key)
@@ -27,24 +27,24 @@ void write_pending(JsonOut& j, const PendingPlacement& p) {
       .field("last_error", p.last_error)
       .field("last_error_class", p.last_error_class)
       .field("last_http_status", p.last_http_status)
-      .end();
+      .end_object();
 }
 
-void write_done(JsonOut& j, const PlacementRecord& p) {
-  j.begin()
+void write_done(events::json::Writer& j, const PlacementRecord& p) {
+  j.begin_object()
       .field("order_id", p.order_id)
       .field("state", p.outcome)
       .field("idempotency_key", p.idempotency_key)
       .field("customer_id", p.customer_id)
       .field("attempts", p.attempts)
-      .optional_field("factory_order_id", p.factory_order_id)
-      .optional_field("error_class", p.error_class)
-      .optional_field("last_error", p.last_error)
-      .optional_field("ticket_id", p.ticket_id)
+      .field_if("factory_order_id", p.factory_order_id)
+      .field_if("error_class", p.error_class)
+      .field_if("last_error", p.last_error)
+      .field_if("ticket_id", p.ticket_id)
       .field("http_status", p.http_status)
       .field("critical", p.critical)
       .field("finished_at", time_text(p.finished_at_ms))
-      .end();
+      .end_object();
 }
 
 std::size_t limit_param(const http::Request& req, std::size_t fallback, std::size_t max) {
@@ -59,8 +59,8 @@ std::size_t limit_param(const http::Request& req, std::size_t fallback, std::siz
 }  // namespace
 
 std::string report_view(const ReconciliationReport& r) {
-  JsonOut j;
-  j.begin()
+  events::json::Writer j;
+  j.begin_object()
       .field("run_id", r.run_id)
       .field("trigger", r.trigger)
       .field("started_at", time_text(r.started_at_ms))
@@ -70,23 +70,23 @@ std::string report_view(const ReconciliationReport& r) {
       .field("discrepancy_count", static_cast<std::int64_t>(r.discrepancies.size()));
   j.key("discrepancies").begin_array();
   for (const auto& d : r.discrepancies) {
-    j.begin()
+    j.begin_object()
         .field("order_id", d.order_id)
         .field("factory_order_id", d.factory_order_id)
         .field("caas_status", d.caas_status)
         .field("factory_status", d.factory_status)
         .field("action", d.action)
         .field("corrections", d.corrections)
-        .end();
+        .end_object();
   }
-  j.end_array().end();
-  return j.take();
+  j.end_array().end_object();
+  return j.str();
 }
 
 std::string factory_order_view(std::string_view order_id, const std::optional<PendingPlacement>& pending,
                                const std::optional<PlacementRecord>& done, const std::optional<FactoryOrder>& fo) {
-  JsonOut j;
-  j.begin().field("order_id", order_id);
+  events::json::Writer j;
+  j.begin_object().field("order_id", order_id);
   j.key("placement");
   if (pending) {
     write_pending(j, *pending);
@@ -103,19 +103,19 @@ std::string factory_order_view(std::string_view order_id, const std::optional<Pe
         .field("last_polled_at", time_text(fo->last_polled_ms));
     j.key("history").begin_array();
     for (const auto& e : fo->status.history) {
-      j.begin()
+      j.begin_object()
           .field("status", to_string(e.status))
           .field("timestamp", e.timestamp)
           .field("source", e.source)
           .field("applied", e.applied)
           .field("recorded_at", time_text(e.recorded_at_ms))
-          .optional_field("ingress_event_id", e.ingress_event_id)
-          .end();
+          .field_if("ingress_event_id", e.ingress_event_id)
+          .end_object();
     }
     j.end_array();
   }
-  j.end();
-  return j.take();
+  j.end_object();
+  return j.str();
 }
 
 std::optional<http::Response> AdminApi::deny(const http::Request& req) const {
@@ -141,11 +141,11 @@ void AdminApi::add_routes(http::Router& router) {
   });
   router.add_sync("GET", "/api/v1/reconciliation/reports", [this](const http::Request& req) {
     if (auto denied = deny(req)) return std::move(*denied);
-    JsonOut j;
-    j.begin().key("reports").begin_array();
+    events::json::Writer j;
+    j.begin_object().key("reports").begin_array();
     for (const auto& r : store_.reports(limit_param(req, 20, 100))) j.raw(report_view(r));
-    j.end_array().end();
-    return http::Response::json(200, j.take());
+    j.end_array().end_object();
+    return http::Response::json(200, j.str());
   });
   router.add_sync("GET", "/api/v1/factory-orders/{order_id}", [this](const http::Request& req) {
     if (auto denied = deny(req)) return std::move(*denied);
@@ -163,8 +163,8 @@ void AdminApi::add_routes(http::Router& router) {
     if (auto denied = deny(req)) return std::move(*denied);
     const auto state = req.query("state").value_or("pending");
     const auto limit = limit_param(req, 100, 1000);
-    JsonOut j;
-    j.begin().field("state", state).key("placements").begin_array();
+    events::json::Writer j;
+    j.begin_object().field("state", state).key("placements").begin_array();
     if (state == "pending") {
       for (const auto& p : store_.pendings(limit)) write_pending(j, p);
     } else if (state == "failed") {
@@ -172,8 +172,8 @@ void AdminApi::add_routes(http::Router& router) {
     } else {
       return http::error_response(400, "invalid_parameter", "state must be pending or failed");
     }
-    j.end_array().end();
-    return http::Response::json(200, j.take());
+    j.end_array().end_object();
+    return http::Response::json(200, j.str());
   });
 }
 

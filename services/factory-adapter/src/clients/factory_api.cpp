@@ -93,14 +93,14 @@ StatusQueryResult interpret_status_response(int http_status, std::string_view bo
 std::string placement_request_body(std::string_view place_order_data) {
   auto doc = parse_object(place_order_data);
   if (!doc) return {};
-  JsonOut j;
-  j.begin();
+  events::json::Writer j;
+  j.begin_object();
   for (const char* name :
        {"customer_id", "vehicle_specification", "dealership_id", "delivery_address", "plan_comercial"}) {
     if (const auto* v = member(*doc, name); v != nullptr) j.key(name).value(*v);
   }
-  j.end();
-  return j.take();
+  j.end_object();
+  return j.str();
 }
 
 }  // namespace caas::factory

@@ -12,8 +12,8 @@ std::string clip(std::string_view s, std::size_t max) {
 }  // namespace
 
 std::string order_placed_data(std::string_view order_id, const Created& c, int attempts) {
-  JsonOut j;
-  j.begin()
+  events::json::Writer j;
+  j.begin_object()
       .field("order_id", order_id)
       .field("factory_order_id", c.factory_order_id)
       .field("status", c.status)
@@ -21,62 +21,62 @@ std::string order_placed_data(std::string_view order_id, const Created& c, int a
       .field("manufacturing_location", clip(c.manufacturing_location, 256))
       .field("created_at", c.created_at)
       .field("attempts", attempts < 1 ? 1 : attempts)
-      .end();
-  return j.take();
+      .end_object();
+  return j.str();
 }
 
 std::string order_rejected_data(std::string_view order_id, const Rejected& r, int attempts, std::string_view at) {
-  JsonOut j;
-  j.begin()
+  events::json::Writer j;
+  j.begin_object()
       .field("order_id", order_id)
       .field("http_status", r.http_status)
       .field("error_code", clip(r.error_code.empty() ? "UNKNOWN" : r.error_code, 128))
       .field("message", clip(r.message, 2048));
   if (!r.field.empty()) j.field("field", clip(r.field, 256));
-  j.field("attempts", attempts < 1 ? 1 : attempts).field("rejected_at", at).end();
-  return j.take();
+  j.field("attempts", attempts < 1 ? 1 : attempts).field("rejected_at", at).end_object();
+  return j.str();
 }
 
 std::string submission_failed_data(const SubmissionFailure& f) {
-  JsonOut j;
-  j.begin().field("order_id", f.order_id).field("error_class", resilience::to_string(f.error_class));
+  events::json::Writer j;
+  j.begin_object().field("order_id", f.order_id).field("error_class", resilience::to_string(f.error_class));
   if (f.http_status >= 100 && f.http_status <= 599) j.field("http_status", f.http_status);
   j.field("attempts", f.attempts < 1 ? 1 : f.attempts)
       .field("last_error", clip(f.last_error, 2048))
       .field("critical", f.critical)
-      .optional_field("ticket_id", f.ticket_id)
+      .field_if("ticket_id", f.ticket_id)
       .field("failed_at", f.failed_at)
-      .end();
-  return j.take();
+      .end_object();
+  return j.str();
 }
 
 std::string status_changed_data(std::string_view order_id, std::string_view factory_order_id, const StatusEntry& entry,
                                 std::optional<FactoryStatus> previous, const StatusDetails& details) {
-  JsonOut j;
-  j.begin()
+  events::json::Writer j;
+  j.begin_object()
       .field("order_id", order_id)
       .field("factory_order_id", factory_order_id)
       .field("status", to_string(entry.status));
   j.key("previous_status");
   if (previous) {
-    j.str(to_string(*previous));
+    j.value(to_string(*previous));
   } else {
     j.null();
   }
   j.field("timestamp", entry.timestamp)
-      .optional_field("estimated_completion_date", details.estimated_completion_date)
-      .optional_field("notes", clip(details.notes, 2048))
-      .optional_field("location", clip(details.location, 256))
+      .field_if("estimated_completion_date", details.estimated_completion_date)
+      .field_if("notes", clip(details.notes, 2048))
+      .field_if("location", clip(details.location, 256))
       .field("source", entry.source)
       .field("applied", entry.applied)
-      .optional_field("ingress_event_id", entry.ingress_event_id)
-      .end();
-  return j.take();
+      .field_if("ingress_event_id", entry.ingress_event_id)
+      .end_object();
+  return j.str();
 }
 
 std::string discrepancy_data(const DiscrepancyFound& d) {
-  JsonOut j;
-  j.begin()
+  events::json::Writer j;
+  j.begin_object()
       .field("order_id", d.order_id)
       .field("factory_order_id", d.factory_order_id)
       .field("caas_status", to_string(d.caas_status))
@@ -84,26 +84,26 @@ std::string discrepancy_data(const DiscrepancyFound& d) {
       .field("detected_by", d.detected_by)
       .field("action", d.action)
       .field("detected_at", d.detected_at)
-      .optional_field("details", clip(d.details, 2048))
-      .end();
-  return j.take();
+      .field_if("details", clip(d.details, 2048))
+      .end_object();
+  return j.str();
 }
 
 std::string ticket_data(const Ticket& t) {
-  JsonOut j;
-  j.begin()
+  events::json::Writer j;
+  j.begin_object()
       .field("ticket_id", t.ticket_id)
       .field("category", t.category)
       .field("severity", t.severity)
       .field("title", clip(t.title, 256))
       .field("description", clip(t.description, 8192))
-      .optional_field("order_id", t.order_id)
-      .optional_field("factory_order_id", t.factory_order_id)
-      .optional_field("customer_id", t.customer_id)
+      .field_if("order_id", t.order_id)
+      .field_if("factory_order_id", t.factory_order_id)
+      .field_if("customer_id", t.customer_id)
       .field("opened_by", "factory-adapter")
       .field("opened_at", t.opened_at)
-      .end();
-  return j.take();
+      .end_object();
+  return j.str();
 }
 
 namespace {

@@ -40,13 +40,13 @@ struct Field {
 };
 
 template <class T, std::size_t N>
-void write_fields(JsonOut& j, const T& record, const std::array<Field<T>, N>& fields) {
+void write_fields(events::json::Writer& j, const T& record, const std::array<Field<T>, N>& fields) {
   for (const auto& f : fields) {
     std::visit(
         [&](auto member) {
           if constexpr (std::is_same_v<decltype(member), std::string T::*>) {
             if (f.omit_empty) {
-              j.optional_field(f.key, record.*member);
+              j.field_if(f.key, record.*member);
               return;
             }
           }
@@ -139,11 +139,11 @@ const std::array<Field<E>, 7> kReportEntryFields{{{"order_id", &E::order_id},
 }  // namespace
 
 std::string to_json(const PendingPlacement& p) {
-  JsonOut j;
-  j.begin();
+  events::json::Writer j;
+  j.begin_object();
   write_fields(j, p, kPendingFields);
-  j.end();
-  return j.take();
+  j.end_object();
+  return j.str();
 }
 
 std::optional<PendingPlacement> pending_from_json(std::string_view json) {
@@ -156,11 +156,11 @@ std::optional<PendingPlacement> pending_from_json(std::string_view json) {
 }
 
 std::string to_json(const PlacementRecord& p) {
-  JsonOut j;
-  j.begin();
+  events::json::Writer j;
+  j.begin_object();
   write_fields(j, p, kPlacementFields);
-  j.end();
-  return j.take();
+  j.end_object();
+  return j.str();
 }
 
 std::optional<PlacementRecord> placement_from_json(std::string_view json) {
@@ -173,8 +173,8 @@ std::optional<PlacementRecord> placement_from_json(std::string_view json) {
 }
 
 std::string to_json(const FactoryOrder& f) {
-  JsonOut j;
-  j.begin();
+  events::json::Writer j;
+  j.begin_object();
   write_fields(j, f, kFactoryOrderFields);
   j.field("rev", static_cast<std::int64_t>(f.rev));
   if (f.status.current) {
@@ -184,18 +184,18 @@ std::string to_json(const FactoryOrder& f) {
   }
   j.key("history").begin_array();
   for (const auto& e : f.status.history) {
-    j.begin()
+    j.begin_object()
         .field("status", to_string(e.status))
         .field("timestamp", e.timestamp)
         .field("ts_ms", e.ts_ms)
         .field("source", e.source)
         .field("applied", e.applied)
         .field("recorded_at_ms", e.recorded_at_ms)
-        .optional_field("ingress_event_id", e.ingress_event_id)
-        .end();
+        .field_if("ingress_event_id", e.ingress_event_id)
+        .end_object();
   }
-  j.end_array().end();
-  return j.take();
+  j.end_array().end_object();
+  return j.str();
 }
 
 std::optional<FactoryOrder> factory_order_from_json(std::string_view json) {
@@ -224,17 +224,17 @@ std::optional<FactoryOrder> factory_order_from_json(std::string_view json) {
 }
 
 std::string to_json(const ReconciliationReport& r) {
-  JsonOut j;
-  j.begin();
+  events::json::Writer j;
+  j.begin_object();
   write_fields(j, r, kReportFields);
   j.key("discrepancies").begin_array();
   for (const auto& e : r.discrepancies) {
-    j.begin();
+    j.begin_object();
     write_fields(j, e, kReportEntryFields);
-    j.end();
+    j.end_object();
   }
-  j.end_array().end();
-  return j.take();
+  j.end_array().end_object();
+  return j.str();
 }
 
 std::optional<ReconciliationReport> report_from_json(std::string_view json) {

@@ -59,6 +59,11 @@ class Writer {
     w_.Null();
     return *this;
   }
+  /// A parsed value, written as it is.
+  Writer& value(const rapidjson::Value& v) {
+    v.Accept(w_);
+    return *this;
+  }
   Writer& raw(std::string_view json) {
     w_.RawValue(json.data(), json.size(), rapidjson::kObjectType);
     return *this;
@@ -68,7 +73,7 @@ class Writer {
     return key(k).value(v);
   }
   /// Omitted when empty (optional string fields of the schemas).
-  Writer& field_if(std::string_view k, const std::string& v) { return v.empty() ? *this : field(k, v); }
+  Writer& field_if(std::string_view k, std::string_view v) { return v.empty() ? *this : field(k, v); }
   /// null when empty (the API shows every field).
   Writer& field_or_null(std::string_view k, const std::string& v) {
     key(k);
