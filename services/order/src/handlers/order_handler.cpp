@@ -25,7 +25,13 @@ OrderProbe::OrderProbe(obs::Metrics& m)
 
 OrderHandler::OrderHandler(HandlerRole role, store::StateStore& store, const events::SchemaRegistry& schemas,
                            Policy policy, obs::Logger log, OrderProbe* probe)
-    : role_(role), store_(store), schemas_(schemas), policy_(policy), log_(std::move(log)), probe_(probe) {}
+    : role_(role),
+      store_(store),
+      // The clock is unused: every event carries the instant of its cause (ctx.now).
+      emitter_(schemas, events::system_now, kEventSource),
+      policy_(policy),
+      log_(std::move(log)),
+      probe_(probe) {}
 
 HandlerOutcome OrderHandler::operator()(const service::ConsumedEvent& e, store::WriteTxn& txn) {
   if (e.record.topic() == kFactoryEventsTopic) {
@@ -137,25 +143,18 @@ HandlerOutcome OrderHandler::apply(const service::ConsumedEvent& e, store::Write
 bool OrderHandler::enqueue_events(const Context& ctx, const std::vector<Emitted>& emitted, store::WriteTxn& txn) {
   const auto now = events::parse_rfc3339(ctx.now);
   const auto when = now ? *now : std::chrono::system_clock::now();
+  const auto at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(when.time_since_epoch()).count();
   for (const auto& ev : emitted) {
-    const std::string id = derive_event_id(ctx.cause.event_id, ev.type);
-    auto envelope = events::make_envelope(
-        ev.type, kEventSource, ctx.order_id, ev.data, ctx.cause.correlation_id.empty() ? id : ctx.cause.correlation_id,
-        ctx.cause.event_id, [when] { return when; }, [id] { return id; });
-    if (!envelope) {
-      log_.error("cannot build event",
-                 {{"type", ev.type}, {"order_id", ctx.order_id}, {"error", envelope.error().message}});
+    const std::string_view topic = ev.type == "factory.place-order" ? kFactoryCommandsTopic : kOrderEventsTopic;
+    auto record = emitter_.make({topic, ev.type, ctx.order_id, ev.data, derive_event_id(ctx.cause.event_id, ev.type),
+                                 ctx.cause.correlation_id, ctx.cause.event_id},
+                                at_ms);
+    if (!record) {
+      log_.error("cannot build event (or it violates its schema)",
+                 {{"type", ev.type}, {"order_id", ctx.order_id}, {"error", record.error().message}});
       return false;
     }
-    if (auto valid = schemas_.validate(*envelope); !valid) {
-      log_.error("emitted event violates its schema",
-                 {{"type", ev.type}, {"order_id", ctx.order_id}, {"error", valid.error().message}});
-      return false;
-    }
-    const char* topic = ev.type == "factory.place-order" ? kFactoryCommandsTopic : kOrderEventsTopic;
-    kafka::Record r{topic, ctx.order_id, events::serialize(*envelope), {}, std::nullopt};
-    for (auto& [k, v] : events::kafka_headers(*envelope)) r.headers.push_back({k, v});
-    txn.enqueue(std::move(r));
+    txn.enqueue(std::move(record.value()));
   }
   return true;
 }

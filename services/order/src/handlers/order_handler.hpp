@@ -21,6 +21,7 @@
 #include <caas/events/schema_registry.hpp>
 #include <caas/observability/logger.hpp>
 #include <caas/observability/metrics.hpp>
+#include <caas/service/event_emitter.hpp>
 #include <caas/service/event_processor.hpp>
 #include <caas/store/state_store.hpp>
 
@@ -63,7 +64,7 @@ class OrderHandler {
 
   HandlerRole role_;
   store::StateStore& store_;
-  const events::SchemaRegistry& schemas_;
+  service::EventEmitter emitter_;  // validates and builds what the owner emits
   Policy policy_;
   observability::Logger log_;
   OrderProbe* probe_;
