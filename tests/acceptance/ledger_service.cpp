@@ -39,7 +39,7 @@ class LedgerService final : public service::Service {
     options.topics = {kTopic};
     options.on_caught_up = [this] { report_caught_up(); };
     processor_ = &runtime.add_processor(std::move(options), [this](const service::ConsumedEvent& event,
-                                                                    store::WriteTxn& txn) { return apply(event, txn); });
+                                                                   store::WriteTxn& txn) { return apply(event, txn); });
   }
 
  private:

@@ -107,12 +107,9 @@ TEST_CASE("records waiting for their aggregate survive kill -9: nothing lost, no
 
   const auto data = std::filesystem::temp_directory_path() / ("caas-restart-wait-" + std::to_string(::getpid()));
   std::filesystem::remove_all(data);
-  const std::map<std::string, std::string> env{{"CAAS_KAFKA_BOOTSTRAP", cluster.bootstrap()},
-                                               {"CAAS_DATA_DIR", data.string()},
-                                               {"CAAS_HTTP_PORT", "0"},
-                                               {"CAAS_SCHEMA_DIR", CAAS_SCHEMA_DIR},
-                                               {"CAAS_LOG_LEVEL", "warn"},
-                                               {"CAAS_TEST_LEDGER_WAIT", "1"}};
+  const std::map<std::string, std::string> env{
+      {"CAAS_KAFKA_BOOTSTRAP", cluster.bootstrap()}, {"CAAS_DATA_DIR", data.string()}, {"CAAS_HTTP_PORT", "0"},
+      {"CAAS_SCHEMA_DIR", CAAS_SCHEMA_DIR},          {"CAAS_LOG_LEVEL", "warn"},       {"CAAS_TEST_LEDGER_WAIT", "1"}};
   const std::string binary = testing::executable_dir() + "/caas-test-ledger";
   {
     testing::ChildProcess first({binary}, env);

@@ -138,8 +138,7 @@ TEST_CASE("waiting: records for an unknown aggregate do not hold the partition a
   CHECK(devbroker::testing::consume_all(h.cluster.bootstrap(), "caas.dlq.waitingtest.v1").empty());
 }
 
-TEST_CASE("waiting: release() takes a key back at once when another component made it known",
-          "[acceptance][waiting]") {
+TEST_CASE("waiting: release() takes a key back at once when another component made it known", "[acceptance][waiting]") {
   service::WaitOptions waiting;
   waiting.recheck_interval = 10min;  // only the release can take it back within the test
   Harness h(waiting);
@@ -198,10 +197,9 @@ TEST_CASE("waiting: the waiting room is bounded per key and in total, with the r
   waiting.max_total = 3;
   Harness h(waiting);
   std::vector<kafka::Record> records{
-      testing::sample_event(h.topic, "A", "a1", 1), testing::sample_event(h.topic, "A", "a2", 2),
-      testing::sample_event(h.topic, "A", "a3", 3),  // key full
-      testing::sample_event(h.topic, "B", "b1", 1),
-      testing::sample_event(h.topic, "C", "c1", 1),  // room full
+      testing::sample_event(h.topic, "A", "a1", 1),  testing::sample_event(h.topic, "A", "a2", 2),
+      testing::sample_event(h.topic, "A", "a3", 3),                                                 // key full
+      testing::sample_event(h.topic, "B", "b1", 1),  testing::sample_event(h.topic, "C", "c1", 1),  // room full
       testing::sample_event(h.topic, "D", "open", 0)};
   devbroker::testing::produce_all(h.cluster.bootstrap(), records);
   auto dead = devbroker::testing::consume_at_least(h.cluster.bootstrap(), "caas.dlq.waitingtest.v1", 2, 30s);

@@ -72,10 +72,9 @@ EventProcessor::EventProcessor(EventProcessorOptions options, kafka::ClientConfi
           },
           store, schemas, log, metrics, std::move(handler), std::move(outbox_pending)) {}
 
-EventProcessor::EventProcessor(EventProcessorOptions options, RecordSourceFactory make_source,
-                               store::StateStore& store, const events::SchemaRegistry& schemas, const obs::Logger& log,
-                               obs::Metrics& metrics, EventHandler handler,
-                               std::function<std::size_t()> outbox_pending)
+EventProcessor::EventProcessor(EventProcessorOptions options, RecordSourceFactory make_source, store::StateStore& store,
+                               const events::SchemaRegistry& schemas, const obs::Logger& log, obs::Metrics& metrics,
+                               EventHandler handler, std::function<std::size_t()> outbox_pending)
     : options_(std::move(options)),
       make_source_(std::move(make_source)),
       store_(store),
@@ -304,8 +303,9 @@ void EventProcessor::set_aside(const InputRecord& record, const std::string& why
   const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
   const auto& view = record.view();
   WaitingRecord w;
-  w.record = kafka::ConsumedRecord{std::string(view.topic), view.partition, view.offset, std::string(view.key),
-                                   std::string(view.value), kafka::Headers(view.headers.begin(), view.headers.end())};
+  w.record = kafka::ConsumedRecord{
+      std::string(view.topic), view.partition,          view.offset,
+      std::string(view.key),   std::string(view.value), kafka::Headers(view.headers.begin(), view.headers.end())};
   w.timestamp_ms = record.timestamp_ms();
   w.waiting_since_ms = now_ms;
   w.deadline_ms = now_ms + waiting_->options().grace.count();
@@ -383,14 +383,14 @@ void EventProcessor::serve_waiting_room() {
     for (const auto& [topic, key] : waiting_->keys()) take_back(topic, key);
   }
   if (now >= next_expiry_check_) {
-    next_expiry_check_ = now + std::min<std::chrono::milliseconds>(options_.waiting.grace / 10 + std::chrono::milliseconds(1),
-                                                                   std::chrono::milliseconds(1000));
+    next_expiry_check_ =
+        now + std::min<std::chrono::milliseconds>(options_.waiting.grace / 10 + std::chrono::milliseconds(1),
+                                                  std::chrono::milliseconds(1000));
     const auto now_ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
             .count();
-    for (const auto& w : waiting_->overdue(now_ms, 256, [this](const WaitingRecord& r) {
-           return owns(r.record.topic, r.record.partition);
-         })) {
+    for (const auto& w : waiting_->overdue(
+             now_ms, 256, [this](const WaitingRecord& r) { return owns(r.record.topic, r.record.partition); })) {
       if (stopping_) return;
       expire(w);
     }

@@ -36,9 +36,9 @@ std::string_view Polled::topic() const {
 }
 
 std::int32_t Polled::partition() const {
-  return std::visit(
-      Overloaded{[](const kafka::Message& m) { return m.partition(); }, [](const Owned& o) { return o.record.partition; }},
-      item_);
+  return std::visit(Overloaded{[](const kafka::Message& m) { return m.partition(); },
+                               [](const Owned& o) { return o.record.partition; }},
+                    item_);
 }
 
 kafka::ConsumedRecordView Polled::view() const {
@@ -48,9 +48,9 @@ kafka::ConsumedRecordView Polled::view() const {
 }
 
 std::int64_t Polled::timestamp_ms() const {
-  return std::visit(
-      Overloaded{[](const kafka::Message& m) { return m.timestamp_ms(); }, [](const Owned& o) { return o.timestamp_ms; }},
-      item_);
+  return std::visit(Overloaded{[](const kafka::Message& m) { return m.timestamp_ms(); },
+                               [](const Owned& o) { return o.timestamp_ms; }},
+                    item_);
 }
 
 }  // namespace caas::service

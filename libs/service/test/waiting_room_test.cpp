@@ -5,8 +5,8 @@
 
 #include <catch2/catch.hpp>
 
-#include <filesystem>
 #include <unistd.h>
+#include <filesystem>
 
 using namespace caas;
 using namespace std::chrono_literals;

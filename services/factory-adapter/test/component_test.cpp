@@ -294,7 +294,9 @@ TEST_CASE("the admin API authenticates like every other API: no API key as a bea
   auto twice = adapter.call_with("GET", path, {{"X-API-Key", kAdminKey}, {"X-API-Key", kDealerKey}});
   CHECK(twice.status == 401);
   CHECK(twice.body.find("repeated credentials header") != std::string::npos);
-  CHECK(adapter.call_with("GET", path, {{"X-API-Key", kAdminKey}, {"Authorization", "Bearer a"}, {"Authorization", "Bearer b"}})
+  CHECK(adapter
+            .call_with("GET", path,
+                       {{"X-API-Key", kAdminKey}, {"Authorization", "Bearer a"}, {"Authorization", "Bearer b"}})
             .status == 401);
 }
 
@@ -475,8 +477,7 @@ TEST_CASE("a status for an unknown factory order ends in the DLQ after the grace
   CHECK(dlq[0].key == "FAC-NEVER-PLACED");
   auto message = kafka::find_header(dlq[0].headers, "dlq.error.message");
   REQUIRE(message);
-  CHECK(message->find("aggregate 'FAC-NEVER-PLACED' not known within the grace period of 0.3 s") !=
-        std::string::npos);
+  CHECK(message->find("aggregate 'FAC-NEVER-PLACED' not known within the grace period of 0.3 s") != std::string::npos);
   CHECK(kafka::find_header(dlq[0].headers, "dlq.error.class") == std::optional<std::string_view>("permanent"));
   CHECK(read_events(cluster.bootstrap(), kEvents, "factory.status-changed").empty());
 }
@@ -541,7 +542,9 @@ TEST_CASE("status webhooks for unknown ids on the same partition do not delay 50
   // (seconds each); set aside, they cost a store write.
   CHECK(took < 10s);
   CHECK(caas::testing::eventually(
-      [&] { return metric_is(adapter, R"(caas_waiting_records_total{outcome="set_aside",service="factory-adapter"} 50)"); },
+      [&] {
+        return metric_is(adapter, R"(caas_waiting_records_total{outcome="set_aside",service="factory-adapter"} 50)");
+      },
       5s));
   CHECK(devbroker::testing::consume_all(cluster.bootstrap(), "caas.dlq.factory-adapter.v1").empty());
 }

@@ -1,5 +1,6 @@
 #include "app/adapter_service.hpp"
 
+#include <stdexcept>
 #include "domain/events.hpp"
 
 namespace caas::factory {
@@ -64,11 +65,8 @@ void AdapterService::load_config(obs::EnvConfig& env) {
 }
 
 void AdapterService::wire(service::ServiceRuntime& rt) {
-  if (!settings_) {
-    obs::EnvConfig env;
-    load_config(env);
-    env.throw_if_errors();
-  }
+  // The runtime (run_service, RunningService) loads the configuration once, first.
+  if (!settings_) throw std::logic_error("wire() before load_config()");
   auto& s = *settings_;
   const auto log = rt.log();
   if (!s.api_keys) log.warn("CAAS_API_KEYS_FILE not set: the admin API refuses every request");

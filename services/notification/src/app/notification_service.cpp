@@ -3,6 +3,7 @@
 #include "domain/notification_events.hpp"
 
 #include <caas/security/secrets.hpp>
+#include <stdexcept>
 
 namespace caas::notification {
 
@@ -81,11 +82,8 @@ ChannelDispatcher* NotificationService::dispatcher(Channel channel) {
 }
 
 void NotificationService::wire(service::ServiceRuntime& rt) {
-  if (!settings_) {
-    obs::EnvConfig env;
-    load_config(env);
-    env.throw_if_errors();
-  }
+  // The runtime (run_service, RunningService) loads the configuration once, first.
+  if (!settings_) throw std::logic_error("wire() before load_config()");
   const auto& s = *settings_;
   const auto log = rt.log();
   // Start-up errors are exceptions: run_service reports them and exits 1.

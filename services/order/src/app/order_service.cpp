@@ -8,6 +8,7 @@
 #include <caas/security/secrets.hpp>
 
 #include <filesystem>
+#include <stdexcept>
 
 namespace caas::order {
 
@@ -39,11 +40,8 @@ void OrderService::load_config(obs::EnvConfig& env) {
 }
 
 void OrderService::wire(service::ServiceRuntime& rt) {
-  if (!settings_) {
-    obs::EnvConfig env;
-    load_config(env);
-    env.throw_if_errors();
-  }
+  // The runtime (run_service, RunningService) loads the configuration once, first.
+  if (!settings_) throw std::logic_error("wire() before load_config()");
   const auto& s = *settings_;
   runtime_ = &rt;
   log_ = rt.log();

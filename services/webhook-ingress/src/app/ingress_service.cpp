@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <sstream>
+#include <stdexcept>
 
 namespace caas::ingress {
 
@@ -87,11 +88,8 @@ void IngressService::load_config(obs::EnvConfig& env) {
 }
 
 void IngressService::wire(service::ServiceRuntime& rt) {
-  if (!settings_) {
-    obs::EnvConfig env;
-    load_config(env);
-    env.throw_if_errors();
-  }
+  // The runtime (run_service, RunningService) loads the configuration once, first.
+  if (!settings_) throw std::logic_error("wire() before load_config()");
   auto& s = *settings_;
   log_ = rt.log();
   shutdown_grace_ = rt.config().shutdown_grace;
