@@ -25,30 +25,17 @@ DeadlineSweeper::~DeadlineSweeper() {
 }
 
 void DeadlineSweeper::start() {
-  thread_ = std::thread([this] { loop(); });
-}
-
-void DeadlineSweeper::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
-
-void DeadlineSweeper::loop() {
-  std::unique_lock lock(mutex_);
-  while (!stopping_) {
-    lock.unlock();
+  thread_.start(settings_.interval, [this] {
     try {
       if (ready_()) sweep_once();
     } catch (const std::exception& e) {
       log_.warn("offline sweep failed", {{"error", e.what()}});
     }
-    lock.lock();
-    cv_.wait_for(lock, settings_.interval, [this] { return stopping_; });
-  }
+  });
+}
+
+void DeadlineSweeper::stop() {
+  thread_.stop();
 }
 
 std::size_t DeadlineSweeper::sweep_once() {

@@ -16,6 +16,7 @@
 // serves (app/partition_owners).
 
 #include "app/partition_owners.hpp"
+#include "app/periodic_thread.hpp"
 #include "app/probe.hpp"
 #include "domain/vehicle.hpp"
 #include "handlers/vehicle_guard.hpp"
@@ -25,10 +26,7 @@
 #include <caas/service/event_emitter.hpp>
 
 #include <chrono>
-#include <condition_variable>
 #include <functional>
-#include <mutex>
-#include <thread>
 
 namespace caas::telemetry {
 
@@ -54,7 +52,6 @@ class DeadlineSweeper {
   std::size_t sweep_once();
 
  private:
-  void loop();
   bool take_offline(std::int64_t deadline_ms, const std::string& vin);
 
   TelemetryStore& store_;
@@ -67,10 +64,7 @@ class DeadlineSweeper {
   observability::Logger log_;
   SweeperSettings settings_;
   std::function<bool()> ready_;
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  bool stopping_ = false;
-  std::thread thread_;
+  PeriodicThread thread_;  // last: stopped before the members it uses go
 };
 
 }  // namespace caas::telemetry

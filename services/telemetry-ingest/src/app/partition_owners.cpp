@@ -24,16 +24,11 @@ PartitionOwners::~PartitionOwners() {
 }
 
 void PartitionOwners::start() {
-  thread_ = std::thread([this] { loop(); });
+  thread_.start(interval_, [this] { refresh(); });
 }
 
 void PartitionOwners::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  thread_.stop();
 }
 
 bool PartitionOwners::refresh() {
@@ -59,16 +54,6 @@ bool PartitionOwners::refresh() {
   served_ = std::move(served);
   known_ = true;
   return true;
-}
-
-void PartitionOwners::loop() {
-  std::unique_lock lock(mutex_);
-  while (!stopping_) {
-    lock.unlock();
-    refresh();
-    lock.lock();
-    cv_.wait_for(lock, interval_, [this] { return stopping_; });
-  }
 }
 
 bool PartitionOwners::known() const {

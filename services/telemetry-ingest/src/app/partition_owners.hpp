@@ -4,6 +4,7 @@
 // (a consumer that is in the group's name but never subscribes, so it does
 // not take part in the assignment) against the offsets in the store.
 
+#include "app/periodic_thread.hpp"
 #include "app/probe.hpp"
 
 #include <caas/kafka/config.hpp>
@@ -12,11 +13,9 @@
 #include <caas/store/state_store.hpp>
 
 #include <chrono>
-#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 namespace caas::telemetry {
@@ -40,8 +39,6 @@ class PartitionOwners {
   bool serves_all() const;
 
  private:
-  void loop();
-
   std::unique_ptr<kafka::Consumer> consumer_;
   std::string topic_;
   int partitions_;
@@ -50,11 +47,9 @@ class PartitionOwners {
   observability::Logger log_;
   std::chrono::milliseconds interval_;
   mutable std::mutex mutex_;
-  std::condition_variable cv_;
-  bool stopping_ = false;
   bool known_ = false;
   std::vector<bool> served_;
-  std::thread thread_;
+  PeriodicThread thread_;  // last: stopped before the members it uses go
 };
 
 }  // namespace caas::telemetry
