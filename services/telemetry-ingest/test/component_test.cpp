@@ -197,7 +197,7 @@ std::string raw_state(const Instance& inst, const std::string& v, const char* wh
 
 }  // namespace
 
-TEST_CASE("readings become state, timeline and events; duplicates and reordering change nothing",
+TEST_CASE("readings become state, timeline and events, duplicates and reordering change nothing",
           "[component][readings]") {
   devbroker::MockCluster cluster(1);
   Instance inst(cluster, testing::fresh_dir("telemetry-readings"), "t-0");

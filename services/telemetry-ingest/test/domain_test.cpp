@@ -124,7 +124,7 @@ TEST_CASE("the first reading brings the vehicle online and reports everything", 
   CHECK(o.events[0].at_ms == kT0);
 }
 
-TEST_CASE("duplicates change nothing; an older reading never overwrites the latest state", "[unit][state]") {
+TEST_CASE("duplicates change nothing, an older reading never overwrites the latest state", "[unit][state]") {
   const auto p = policy();
   auto s1 = apply_reading(std::nullopt, reading(5, kT0, "RUNNING"), p, 0).state;
   auto o = apply_reading(s1, reading(5, kT0 + 10, "PARKED"), p, 0);
