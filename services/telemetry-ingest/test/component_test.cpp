@@ -545,3 +545,38 @@ TEST_CASE("two replicas in one group and a rebalance: nothing lost, nothing doub
     CHECK(json::int64(st, "readings_accepted") == 4);  // nothing doubled
   }
 }
+
+TEST_CASE("the timeline and the connectivity log stay within their bounds", "[component][bounds]") {
+  devbroker::MockCluster cluster(1);
+  Instance inst(cluster, testing::fresh_dir("telemetry-bounds"), "t-0",
+                {{"CAAS_TELEMETRY_OFFLINE_TIMEOUT", "1s"},
+                 {"CAAS_TELEMETRY_TIMELINE_MAX", "3"},
+                 {"CAAS_TELEMETRY_CONNECTIVITY_MAX", "2"}});
+  REQUIRE(inst.wait_ready());
+  const auto a = vin(30);
+  const auto t0 = now_ms() - 60'000;
+  // Fresh readings 10 s apart with a 1 s timeout: each one ends an offline
+  // period (found from the data, no waiting), so each starts an interval.
+  std::vector<kafka::Record> records;
+  for (std::uint64_t seq = 2; seq <= 6; ++seq) {
+    records.push_back(reading_record({a, seq, t0 + static_cast<std::int64_t>(seq) * 10'000}));
+  }
+  records.push_back(reading_record({a, 1, t0}));  // late and older than everything kept: not kept
+  devbroker::testing::produce_all(cluster.bootstrap(), records);
+  REQUIRE(testing::eventually(
+      [&] {
+        auto s = inst.state(a);
+        return s && json::int64(*s, "readings_accepted") == 6 && !json::boolean((*s)["connection"], "online");
+      },
+      30s));
+  auto tl = call(inst.port(), "/api/v1/vehicles/" + a + "/timeline").json();
+  std::vector<std::int64_t> seqs;
+  for (const auto& item : tl["items"].GetArray()) seqs.push_back(*json::int64(item, "seq"));
+  CHECK(seqs == std::vector<std::int64_t>{4, 5, 6});
+  auto cx = call(inst.port(), "/api/v1/vehicles/" + a + "/connectivity").json();
+  REQUIRE(cx["intervals"].Size() == 4);  // the two newest online intervals, each with the offline gap after it
+  CHECK(json::str(cx["intervals"][0], "from") == format_ms(t0 + 50'000));
+  CHECK(json::str(cx["intervals"][2], "from") == format_ms(t0 + 60'000));
+  CHECK(json::str(cx["intervals"][3], "from") == format_ms(t0 + 61'000));
+  CHECK(cx["intervals"][3]["until"].IsNull());
+}
