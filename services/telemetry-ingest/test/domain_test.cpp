@@ -5,6 +5,7 @@
 #include "domain/ownership.hpp"
 #include "domain/reading.hpp"
 #include "domain/seq_window.hpp"
+#include "domain/silence_clock.hpp"
 #include "domain/vehicle.hpp"
 #include "domain/vehicle_events.hpp"
 
@@ -303,4 +304,16 @@ TEST_CASE("a replica serves a partition when it has applied what the group has",
   CHECK(partition_served(11, 10));
   CHECK_FALSE(partition_served(9, 10));  // another replica got further: ours is stale
   CHECK_FALSE(partition_served(std::nullopt, 10));
+}
+
+TEST_CASE("the silence clock is the wall clock, held back to the data while a backlog is applied", "[unit][offline]") {
+  CHECK(silence_clock(std::nullopt, kT0) == kT0);
+  // Applied in real time: the wall clock.
+  CHECK(silence_clock(PartitionHeard{kT0 - 5, kT0 - 5}, kT0) == kT0);
+  // Idle since: it keeps running with the wall clock.
+  CHECK(silence_clock(PartitionHeard{kT0 - 60'000, kT0 - 60'000}, kT0) == kT0);
+  // Working through readings received 5 min ago: 5 min behind, whatever the wall says.
+  CHECK(silence_clock(PartitionHeard{kT0 - 300'000, kT0 - 10}, kT0) == kT0 - 299'990);
+  // Never ahead of the wall clock (an ingress clock running fast).
+  CHECK(silence_clock(PartitionHeard{kT0 + 5'000, kT0}, kT0) == kT0);
 }

@@ -7,14 +7,15 @@ namespace caas::telemetry {
 
 DeadlineSweeper::DeadlineSweeper(TelemetryStore& store, const Policy& policy, const Limits& limits,
                                  const service::EventEmitter& emitter, VehicleGuard& guard,
-                                 const PartitionOwners& owners, Probe& probe, observability::Logger log,
-                                 SweeperSettings settings, std::function<bool()> ready)
+                                 const PartitionOwners& owners, const PartitionClock& clock, Probe& probe,
+                                 observability::Logger log, SweeperSettings settings, std::function<bool()> ready)
     : store_(store),
       policy_(policy),
       limits_(limits),
       emitter_(emitter),
       guard_(guard),
       owners_(owners),
+      clock_(clock),
       probe_(probe),
       log_(std::move(log)),
       settings_(settings),
@@ -39,7 +40,8 @@ void DeadlineSweeper::stop() {
 }
 
 std::size_t DeadlineSweeper::sweep_once() {
-  const std::int64_t cutoff = emitter_.now_ms() - settings_.grace.count();
+  const std::int64_t now = emitter_.now_ms();
+  const std::int64_t cutoff = now - settings_.grace.count();  // no partition's silence clock is ahead of the wall
   std::size_t offline = 0;
   std::size_t left = 0;
   std::string after;
@@ -48,7 +50,7 @@ std::size_t DeadlineSweeper::sweep_once() {
   for (;;) {
     auto due = store_.due(cutoff, settings_.batch, after);
     for (const auto& [deadline, vin] : due) {
-      if (take_offline(deadline, vin)) {
+      if (take_offline(deadline, vin, now)) {
         ++offline;
       } else {
         ++left;
@@ -61,7 +63,7 @@ std::size_t DeadlineSweeper::sweep_once() {
   return offline;
 }
 
-bool DeadlineSweeper::take_offline(std::int64_t deadline_ms, const std::string& vin) {
+bool DeadlineSweeper::take_offline(std::int64_t deadline_ms, const std::string& vin, std::int64_t now_ms) {
   bool done = false;
   guard_.with_idle(vin, [&] {
     const auto before = store_.vehicle(vin);
@@ -70,6 +72,8 @@ bool DeadlineSweeper::take_offline(std::int64_t deadline_ms, const std::string& 
       txn.del(keys::deadline(deadline_ms, vin));  // an entry without a vehicle (cannot happen; keep the index clean)
     } else {
       if (!owners_.serves(before->state.partition)) return;
+      // Not yet by its partition's clock: a later reading may still be queued.
+      if (deadline_ms + settings_.grace.count() > clock_.now_for(before->state.partition, now_ms)) return;
       auto outcome = silence_passed(before->state, deadline_ms, policy_);
       if (!outcome) {
         txn.del(keys::deadline(deadline_ms, vin));  // stale entry

@@ -6,8 +6,10 @@
 //
 // The deadline is a fact of the log (domain/vehicle.hpp: last receipt +
 // timeout); the service's clock decides when to act on it: at now >=
-// deadline + grace, the grace covering the normal processing lag (a reading
-// received before the deadline but not yet applied). After a restart the
+// deadline + grace, where "now" is the vehicle's partition's silence clock
+// (domain/silence_clock.hpp: the wall clock, held back to the data's own
+// time while a backlog of that partition is being applied) and the grace
+// covers the normal processing lag. After a restart the
 // same index says which vehicles fell silent while the service was down;
 // they go offline at their deadline, with the same event ids a replay makes.
 //
@@ -15,6 +17,7 @@
 // replayed is not silence) and only for vehicles of partitions this replica
 // serves (app/partition_owners).
 
+#include "app/partition_clock.hpp"
 #include "app/partition_owners.hpp"
 #include "app/periodic_thread.hpp"
 #include "app/probe.hpp"
@@ -41,7 +44,8 @@ class DeadlineSweeper {
   /// `ready` says whether sweeping may happen now (processor caught up).
   DeadlineSweeper(TelemetryStore& store, const Policy& policy, const Limits& limits,
                   const service::EventEmitter& emitter, VehicleGuard& guard, const PartitionOwners& owners,
-                  Probe& probe, observability::Logger log, SweeperSettings settings, std::function<bool()> ready);
+                  const PartitionClock& clock, Probe& probe, observability::Logger log, SweeperSettings settings,
+                  std::function<bool()> ready);
   ~DeadlineSweeper();
   DeadlineSweeper(const DeadlineSweeper&) = delete;
   DeadlineSweeper& operator=(const DeadlineSweeper&) = delete;
@@ -52,7 +56,7 @@ class DeadlineSweeper {
   std::size_t sweep_once();
 
  private:
-  bool take_offline(std::int64_t deadline_ms, const std::string& vin);
+  bool take_offline(std::int64_t deadline_ms, const std::string& vin, std::int64_t now_ms);
 
   TelemetryStore& store_;
   const Policy& policy_;
@@ -60,6 +64,7 @@ class DeadlineSweeper {
   const service::EventEmitter& emitter_;
   VehicleGuard& guard_;
   const PartitionOwners& owners_;
+  const PartitionClock& clock_;
   Probe& probe_;
   observability::Logger log_;
   SweeperSettings settings_;

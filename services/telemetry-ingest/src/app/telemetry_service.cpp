@@ -77,7 +77,7 @@ void TelemetryService::wire(service::ServiceRuntime& rt) {
   probe_ = std::make_unique<Probe>(rt.metrics());
   emitter_ = std::make_unique<service::EventEmitter>(rt.schemas(), clock_, std::string(kEventSource));
   readings_ = std::make_unique<ReadingHandler>(*store_, s.policy, s.limits, *emitter_, *probe_, guard_,
-                                               log.with({{"component", "readings"}}));
+                                               partition_clock_, log.with({{"component", "readings"}}));
   ownership_ = std::make_unique<OwnershipHandler>(*store_, log.with({{"component", "ownership"}}));
   fleet_ = std::make_unique<FleetHandler>(*store_, *probe_);
   probe_->fleet(store_->counters());
@@ -114,9 +114,10 @@ void TelemetryService::wire(service::ServiceRuntime& rt) {
   rt.readiness().add("partition-ownership-known", [owners] { return owners->known(); });
   service::EventProcessor* rp = &reading_processor;
   auto caught_up = [rp] { return rp->caught_up(); };
-  sweeper_ = std::make_unique<DeadlineSweeper>(*store_, s.policy, s.limits, *emitter_, guard_, *owners_, *probe_,
-                                               log.with({{"component", "offline-sweeper"}}), s.sweeper,
-                                               [caught_up, owners] { return caught_up() && owners->known(); });
+  sweeper_ =
+      std::make_unique<DeadlineSweeper>(*store_, s.policy, s.limits, *emitter_, guard_, *owners_, partition_clock_,
+                                        *probe_, log.with({{"component", "offline-sweeper"}}), s.sweeper,
+                                        [caught_up, owners] { return caught_up() && owners->known(); });
 
   api_ = std::make_unique<TelemetryApi>(*store_, service::Authenticator(std::move(keys), token_secret, clock_),
                                         *owners_, *fleet_, caught_up);

@@ -56,6 +56,7 @@ class TelemetryService final : public service::Service {
   std::unique_ptr<Probe> probe_;
   std::unique_ptr<service::EventEmitter> emitter_;
   VehicleGuard guard_;
+  PartitionClock partition_clock_;
   std::unique_ptr<ReadingHandler> readings_;
   std::unique_ptr<OwnershipHandler> ownership_;
   std::unique_ptr<FleetHandler> fleet_;

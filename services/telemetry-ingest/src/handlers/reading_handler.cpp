@@ -22,13 +22,14 @@ std::string_view verdict_name(SeqVerdict v) {
 
 ReadingHandler::ReadingHandler(TelemetryStore& store, const Policy& policy, const Limits& limits,
                                const service::EventEmitter& emitter, Probe& probe, VehicleGuard& guard,
-                               observability::Logger log)
+                               PartitionClock& clock, observability::Logger log)
     : store_(store),
       policy_(policy),
       limits_(limits),
       emitter_(emitter),
       probe_(probe),
       guard_(guard),
+      clock_(clock),
       log_(std::move(log)) {}
 
 HandlerOutcome ReadingHandler::operator()(const service::ConsumedEvent& e, store::WriteTxn& txn) {
@@ -45,6 +46,7 @@ HandlerOutcome ReadingHandler::operator()(const service::ConsumedEvent& e, store
       apply_reading(before ? std::optional(before->state) : std::nullopt, *reading, policy_, e.record.partition());
   staged_verdict_ = verdict_name(outcome.verdict);
   staged_received_ms_ = reading->received_ms;
+  staged_partition_ = e.record.partition();
   if (outcome.verdict == SeqVerdict::duplicate || outcome.verdict == SeqVerdict::too_old) {
     return HandlerOutcome::applied();  // nothing to write but the offset
   }
@@ -67,8 +69,10 @@ void ReadingHandler::committed() {
   guard_.end();
   if (staged_verdict_.empty()) return;
   probe_.reading(staged_verdict_);
+  const auto now = emitter_.now_ms();
+  clock_.heard(staged_partition_, staged_received_ms_, now);
   for (auto type : staged_events_) probe_.emitted(type);
-  const double lag = static_cast<double>(emitter_.now_ms() - staged_received_ms_) / 1000.0;
+  const double lag = static_cast<double>(now - staged_received_ms_) / 1000.0;
   probe_.lag.with({}).Observe(std::max(0.0, lag));
   staged_verdict_ = {};
   staged_events_.clear();

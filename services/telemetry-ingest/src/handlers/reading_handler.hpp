@@ -8,6 +8,7 @@
 // whole batch is one id); the vehicle's (vin, seq) window drops the same
 // reading delivered again in another batch.
 
+#include "app/partition_clock.hpp"
 #include "app/probe.hpp"
 #include "domain/vehicle.hpp"
 #include "handlers/vehicle_guard.hpp"
@@ -23,7 +24,8 @@ namespace caas::telemetry {
 class ReadingHandler {
  public:
   ReadingHandler(TelemetryStore& store, const Policy& policy, const Limits& limits,
-                 const service::EventEmitter& emitter, Probe& probe, VehicleGuard& guard, observability::Logger log);
+                 const service::EventEmitter& emitter, Probe& probe, VehicleGuard& guard, PartitionClock& clock,
+                 observability::Logger log);
 
   service::HandlerOutcome operator()(const service::ConsumedEvent& e, store::WriteTxn& txn);
   /// The processor committed the last applied record (metrics, guard).
@@ -36,10 +38,12 @@ class ReadingHandler {
   const service::EventEmitter& emitter_;
   Probe& probe_;
   VehicleGuard& guard_;
+  PartitionClock& clock_;
   observability::Logger log_;
   // Staged by the last call, published once committed.
   std::string_view staged_verdict_;
   std::int64_t staged_received_ms_ = 0;
+  std::int32_t staged_partition_ = -1;
   std::vector<std::string_view> staged_events_;
 };
 
