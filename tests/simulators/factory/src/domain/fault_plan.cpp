@@ -11,40 +11,7 @@ namespace caas::factory_sim {
 namespace {
 
 using Member = sim::PatchMember;
-using sim::boolean, sim::is_error_status, sim::milliseconds, sim::patch_error, sim::probability;
-
-Member status_list(std::vector<int>& out) {
-  return [&out](const rapidjson::Value& v, const std::string& field) -> std::optional<PatchError> {
-    if (!v.IsArray() || v.Empty() || v.Size() > 16)
-      return patch_error(field, "must be an array of 1..16 HTTP statuses");
-    std::vector<int> values;
-    for (rapidjson::SizeType i = 0; i < v.Size(); ++i) {
-      if (!is_error_status(v[i]))
-        return patch_error(field + "[" + std::to_string(i) + "]", "must be an integer in 400..599");
-      values.push_back(v[i].GetInt());
-    }
-    out = std::move(values);
-    return std::nullopt;
-  };
-}
-
-Member error_queue(std::deque<int>& out) {
-  return [&out](const rapidjson::Value& v, const std::string& field) -> std::optional<PatchError> {
-    if (!v.IsArray() || v.Size() > 1000) return patch_error(field, "must be an array of at most 1000 entries");
-    std::deque<int> values;
-    for (rapidjson::SizeType i = 0; i < v.Size(); ++i) {
-      if (v[i].IsString() && std::string_view(v[i].GetString()) == "timeout") {
-        values.push_back(kTimeoutMarker);
-      } else if (is_error_status(v[i])) {
-        values.push_back(v[i].GetInt());
-      } else {
-        return patch_error(field + "[" + std::to_string(i) + "]", "must be an integer in 400..599 or \"timeout\"");
-      }
-    }
-    out = std::move(values);
-    return std::nullopt;
-  };
-}
+using sim::boolean, sim::error_queue, sim::milliseconds, sim::patch_error, sim::probability, sim::status_list;
 
 Member auth_status(std::optional<int>& out) {
   return [&out](const rapidjson::Value& v, const std::string& field) -> std::optional<PatchError> {

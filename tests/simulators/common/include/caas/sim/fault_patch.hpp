@@ -7,9 +7,11 @@
 #include <rapidjson/document.h>
 
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace caas::sim {
 
@@ -33,5 +35,13 @@ PatchMember probability(double& out);
 PatchMember boolean(bool& out);
 /// An integer number of milliseconds in 0..600000.
 PatchMember milliseconds(std::chrono::milliseconds& out);
+
+/// next_errors entry meaning "hold the request like a timeout".
+inline constexpr int kTimeoutMarker = 0;
+/// An array of 1..16 HTTP statuses in 400..599.
+PatchMember status_list(std::vector<int>& out);
+/// An array of at most 1000 entries, each an HTTP status in 400..599 or
+/// "timeout" (stored as kTimeoutMarker): the answers of the next requests.
+PatchMember error_queue(std::deque<int>& out);
 
 }  // namespace caas::sim
