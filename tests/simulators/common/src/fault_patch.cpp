@@ -81,4 +81,37 @@ PatchMember error_queue(std::deque<int>& out) {
   };
 }
 
+std::optional<PatchError> apply_members(const PatchSection& section, const rapidjson::Value& object,
+                                        const std::string& prefix) {
+  if (!object.IsObject()) return patch_error(prefix, "must be an object");
+  for (const auto& m : object.GetObject()) {
+    const std::string name(m.name.GetString(), m.name.GetStringLength());
+    const std::string field = prefix + "." + name;
+    auto member = section.find(name);
+    if (member == section.end()) return PatchError{field, "unknown member " + field};
+    if (auto e = member->second(m.value, field)) return e;
+  }
+  return std::nullopt;
+}
+
+void write_status_list(JsonWriter& w, std::string_view key, const std::vector<int>& statuses) {
+  write_string(w, key);
+  w.StartArray();
+  for (int s : statuses) w.Int(s);
+  w.EndArray();
+}
+
+void write_error_queue(JsonWriter& w, std::string_view key, const std::deque<int>& queue) {
+  write_string(w, key);
+  w.StartArray();
+  for (int s : queue) {
+    if (s == kTimeoutMarker) {
+      write_string(w, "timeout");
+    } else {
+      w.Int(s);
+    }
+  }
+  w.EndArray();
+}
+
 }  // namespace caas::sim

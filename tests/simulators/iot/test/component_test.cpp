@@ -397,13 +397,7 @@ TEST_CASE("telemetry: signed batches of at most batch_size readings, seq increas
   CHECK(h.receiver.refusals().empty());
   // Paused: nothing new is taken, and once the queue is empty every reading
   // taken has been delivered.
-  REQUIRE(caas::testing::eventually(
-      [&] {
-        auto s = h.stats();
-        return s["telemetry_webhooks"]["waiting"].GetUint64() == 0 &&
-               s["telemetry_webhooks"]["in_flight"].GetUint64() == 0;
-      },
-      5s));
+  REQUIRE(h.wait_telemetry_drained());
   auto fleet = h.control("GET", "/control/vehicles");
   std::map<std::string, std::uint64_t> received;
   for (const auto& r : h.receiver.readings()) received[str(r["vin"])] = r["seq"].GetUint64();
@@ -431,13 +425,7 @@ TEST_CASE("telemetry faults: duplicated, out-of-order and lost readings, as draw
   h.set_faults(R"({"fleet":{"duplicate_probability":0.2,"reorder_probability":0.2,"telemetry_gap_probability":0.1}})");
   REQUIRE(h.receiver.wait_for([&] { return h.receiver.readings().size() >= 150; }, 20s));
   h.control("POST", "/control/telemetry/pause");
-  REQUIRE(caas::testing::eventually(
-      [&] {
-        auto s = h.stats();
-        return s["telemetry_webhooks"]["waiting"].GetUint64() == 0 &&
-               s["telemetry_webhooks"]["in_flight"].GetUint64() == 0;
-      },
-      5s));
+  REQUIRE(h.wait_telemetry_drained());
   std::map<std::string, std::uint64_t> highest;
   std::map<std::string, std::multiset<std::uint64_t>> seen;
   std::size_t out_of_order = 0;

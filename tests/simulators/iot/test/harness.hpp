@@ -269,6 +269,17 @@ class Harness : public sim::test::SimulatorHarness<IotSimulator> {
     return receiver.wait_for([&] { return receiver.statuses_of(command_id).size() >= n; }, timeout);
   }
 
+  /// Waits until no telemetry batch is queued or being sent.
+  bool wait_telemetry_drained(std::chrono::milliseconds timeout = 5s) {
+    return caas::testing::eventually(
+        [&] {
+          auto s = stats();
+          return s["telemetry_webhooks"]["waiting"].GetUint64() == 0 &&
+                 s["telemetry_webhooks"]["in_flight"].GetUint64() == 0;
+        },
+        timeout);
+  }
+
   WebhookReceiver receiver;  // before the simulator: it must outlive its senders
   std::vector<std::string> vins;
 };

@@ -42,7 +42,7 @@ Member silent_list(std::vector<Status>& out) {
   };
 }
 
-using Section = std::map<std::string, Member>;
+using Section = sim::PatchSection;
 
 Section endpoint_section(EndpointFaults& f) {
   return {{"latency_ms", milliseconds(f.latency)},
@@ -72,31 +72,14 @@ std::string name_of(const rapidjson::Value& name) {
   return std::string(name.GetString(), name.GetStringLength());
 }
 
-void write_number(JsonWriter& w, std::string_view key, double v) {
-  write_string(w, key);
-  w.Double(v);
-}
-
 void write_endpoint(JsonWriter& w, const EndpointFaults& f) {
   w.StartObject();
   write_string(w, "latency_ms");
   w.Int64(f.latency.count());
   write_number(w, "timeout_probability", f.timeout_probability);
   write_number(w, "error_probability", f.error_probability);
-  write_string(w, "error_statuses");
-  w.StartArray();
-  for (int s : f.error_statuses) w.Int(s);
-  w.EndArray();
-  write_string(w, "next_errors");
-  w.StartArray();
-  for (int s : f.next_errors) {
-    if (s == kTimeoutMarker) {
-      write_string(w, "timeout");
-    } else {
-      w.Int(s);
-    }
-  }
-  w.EndArray();
+  sim::write_status_list(w, "error_statuses", f.error_statuses);
+  sim::write_error_queue(w, "next_errors", f.next_errors);
   write_number(w, "reject_400_probability", f.reject_400_probability);
   write_string(w, "auth_failure");
   if (f.auth_failure) {
@@ -120,13 +103,7 @@ std::optional<PatchError> apply_fault_patch(FaultPlan& plan, const rapidjson::Va
       return PatchError{section_name, "unknown section '" + section_name +
                                           "' (expected placement, status_query, webhooks, production)"};
     }
-    if (!section.value.IsObject()) return patch_error(section_name, "must be an object");
-    for (const auto& m : section.value.GetObject()) {
-      const std::string field = section_name + "." + name_of(m.name);
-      auto member = s->second.find(name_of(m.name));
-      if (member == s->second.end()) return PatchError{field, "unknown member " + field};
-      if (auto e = member->second(m.value, field)) return e;
-    }
+    if (auto e = sim::apply_members(s->second, section.value, section_name)) return e;
   }
   plan = std::move(updated);
   return std::nullopt;

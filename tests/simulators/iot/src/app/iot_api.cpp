@@ -7,10 +7,9 @@
 #include "domain/views.hpp"
 
 #include <caas/events/json.hpp>
-#include <caas/security/crypto.hpp>
+#include <caas/sim/api_auth.hpp>
 
 #include <algorithm>
-#include <cctype>
 
 namespace caas::iot_sim {
 
@@ -19,34 +18,6 @@ namespace {
 constexpr const char* kConfigurationPath = "/api/v1/vehicles/{vin}/configuration";
 constexpr const char* kStatusPath = "/api/v1/vehicles/{vin}/status";
 constexpr const char* kDisplayPath = "/api/v1/vehicles/{vin}/display-messages";
-
-bool any_equal(const std::vector<std::string>& tokens, std::string_view token) {
-  // Every entry is compared (no early exit) so timing says nothing about
-  // which token matched.
-  bool found = false;
-  for (const auto& t : tokens) found = security::constant_time_equal(t, token) || found;
-  return found;
-}
-
-/// The token of "Authorization: Bearer <token>" (scheme case-insensitive).
-std::optional<std::string_view> bearer_token(const http::Request& request) {
-  auto header = request.header("Authorization");
-  constexpr std::string_view kScheme = "Bearer ";
-  if (!header || header->size() <= kScheme.size()) return std::nullopt;
-  const bool bearer = std::equal(kScheme.begin(), kScheme.end(), header->begin(),
-                                 [](unsigned char a, unsigned char b) { return std::tolower(a) == std::tolower(b); });
-  if (!bearer) return std::nullopt;
-  return header->substr(kScheme.size());
-}
-
-bool is_json_content_type(std::optional<std::string_view> value) {
-  if (!value) return false;
-  std::string v(*value);
-  std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return std::tolower(c); });
-  v = v.substr(0, v.find(';'));
-  while (!v.empty() && v.back() == ' ') v.pop_back();
-  return v == "application/json";
-}
 
 http::Response unauthorized(std::string message) {
   auto r = http::error_response(401, "unauthorized", message);
@@ -78,7 +49,7 @@ http::Response vehicle_not_found(std::string_view vin) {
 /// Content type and strict JSON of an API body; nullopt + `error` when refused.
 std::optional<rapidjson::Document> read_body(const http::Request& request, std::size_t max_bytes,
                                              http::Response& error) {
-  if (!is_json_content_type(request.header("Content-Type"))) {
+  if (!sim::is_json_content_type(request.header("Content-Type"))) {
     error = http::error_response(415, "unsupported_media_type", "Content-Type must be application/json");
     return std::nullopt;
   }
@@ -92,6 +63,26 @@ std::optional<rapidjson::Document> read_body(const http::Request& request, std::
 
 http::Response invalid(const FieldError& e) {
   return http::error_response(400, "invalid_request", e.message, {{"field", e.field}});
+}
+
+/// The body of a request for `vin`, parsed by `parse` (a variant of T or
+/// FieldError). nullopt, with the answer and the outcome set, when the VIN is
+/// unknown or the body refused.
+template <class T, class Parse>
+std::optional<T> vehicle_request(bool known_vin, const http::Request& request, std::size_t max_bytes, Parse parse,
+                                 http::Response& response, std::string& outcome) {
+  if (!known_vin) {
+    response = vehicle_not_found(request.param("vin"));
+    outcome = "not_found";
+    return std::nullopt;
+  }
+  if (auto doc = read_body(request, max_bytes, response)) {
+    auto parsed = parse(*doc);
+    if (auto* t = std::get_if<T>(&parsed)) return std::move(*t);
+    response = invalid(std::get<FieldError>(parsed));
+  }
+  outcome = "invalid";
+  return std::nullopt;
 }
 
 }  // namespace
@@ -118,8 +109,8 @@ void IotSimulator::answer(std::chrono::milliseconds latency, http::Responder res
 
 bool IotSimulator::admit(const http::Request& request, const std::string& route, http::Responder& respond,
                          std::chrono::milliseconds& latency) {
-  const auto token = bearer_token(request);
-  if (!token || !any_equal(config_.api_tokens, *token)) {
+  const auto token = sim::bearer_token(request.header("Authorization"));
+  if (!token || !sim::token_listed(config_.api_tokens, *token)) {
     {
       std::lock_guard lock(state_.mutex);
       state_.count_request(route, "unauthorized");
@@ -162,6 +153,11 @@ bool IotSimulator::admit(const http::Request& request, const std::string& route,
   return true;
 }
 
+bool IotSimulator::known_vehicle(std::string_view vin) {
+  std::lock_guard lock(state_.mutex);
+  return state_.network.find(vin) != nullptr;
+}
+
 void IotSimulator::configure(http::Request&& request, http::Responder respond) {
   std::chrono::milliseconds latency{0};
   if (!admit(request, "configuration", respond, latency)) return;
@@ -169,25 +165,8 @@ void IotSimulator::configure(http::Request&& request, http::Responder respond) {
   http::Response response;
   std::string outcome;
   bool queued = false;
-  {
-    std::lock_guard lock(state_.mutex);
-    if (state_.network.find(vin) == nullptr) {
-      response = vehicle_not_found(vin);
-      outcome = "not_found";
-    }
-  }
-  std::optional<ConfigurationRequest> parsed;
-  if (outcome.empty()) {
-    if (auto doc = read_body(request, config_.max_body_bytes, response)) {
-      auto r = parse_configuration(*doc);
-      if (auto* e = std::get_if<FieldError>(&r)) {
-        response = invalid(*e);
-      } else {
-        parsed = std::move(std::get<ConfigurationRequest>(r));
-      }
-    }
-    if (!parsed) outcome = "invalid";
-  }
+  auto parsed = vehicle_request<ConfigurationRequest>(known_vehicle(vin), request, config_.max_body_bytes,
+                                                      parse_configuration, response, outcome);
   if (parsed) {
     std::lock_guard lock(state_.mutex);
     std::vector<Ack> acks;
@@ -259,25 +238,8 @@ void IotSimulator::display_message(http::Request&& request, http::Responder resp
   const std::string vin(request.param("vin"));
   http::Response response;
   std::string outcome;
-  {
-    std::lock_guard lock(state_.mutex);
-    if (state_.network.find(vin) == nullptr) {
-      response = vehicle_not_found(vin);
-      outcome = "not_found";
-    }
-  }
-  std::optional<DisplayMessageRequest> parsed;
-  if (outcome.empty()) {
-    if (auto doc = read_body(request, config_.max_body_bytes, response)) {
-      auto r = parse_display_message(*doc);
-      if (auto* e = std::get_if<FieldError>(&r)) {
-        response = invalid(*e);
-      } else {
-        parsed = std::move(std::get<DisplayMessageRequest>(r));
-      }
-    }
-    if (!parsed) outcome = "invalid";
-  }
+  auto parsed = vehicle_request<DisplayMessageRequest>(known_vehicle(vin), request, config_.max_body_bytes,
+                                                       parse_display_message, response, outcome);
   {
     std::lock_guard lock(state_.mutex);
     if (parsed) {

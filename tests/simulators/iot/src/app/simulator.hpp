@@ -80,6 +80,7 @@ class IotSimulator {
   /// answered (and counted under `route`).
   bool admit(const http::Request& request, const std::string& route, http::Responder& respond,
              std::chrono::milliseconds& latency);
+  bool known_vehicle(std::string_view vin);
   /// Sends `response` after `latency`.
   void answer(std::chrono::milliseconds latency, http::Responder respond, http::Response response);
 

@@ -1,59 +1,30 @@
 #include "app/webhook_sender.hpp"
 
-#include <caas/resilience/retry.hpp>
 #include <caas/security/webhook_signature.hpp>
 
 namespace caas::iot_sim {
-
-namespace {
-
-http::ClientOptions client_options(std::chrono::milliseconds timeout) {
-  http::ClientOptions o;
-  o.connect_timeout = timeout;
-  o.request_timeout = timeout;
-  // Pooled connections are dropped well before a server's idle timeout: a
-  // POST on a connection the server already closed is not retried by the
-  // client (it counts as a failed attempt and is retried here).
-  o.max_idle_time = std::chrono::seconds(5);
-  o.user_agent = "caas-iot-sim";
-  return o;
-}
-
-}  // namespace
 
 WebhookSender::WebhookSender(SimState& state, SenderOptions options, observability::Logger log, Settled settled)
     : state_(state),
       options_(std::move(options)),
       log_(log.with({{"component", "webhook-sender"}})),
       settled_(std::move(settled)),
-      client_(client_options(options_.timeout)) {}
+      client_(sim::webhook_client_options(options_.timeout, "caas-iot-sim")) {}
 
 void WebhookSender::start() {
-  for (unsigned i = 0; i < std::max(1u, options_.workers); ++i) workers_.emplace_back([this] { run(); });
+  workers_.start(options_.workers, [this] { run(); });
 }
 
 void WebhookSender::stop() {
-  {
-    std::lock_guard lock(state_.mutex);
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  for (auto& t : workers_) {
-    if (t.joinable()) t.join();
-  }
-  workers_.clear();
+  workers_.stop();
 }
 
 void WebhookSender::run() {
   std::unique_lock lock(state_.mutex);
-  while (!stopping_) {
+  while (!workers_.stopping()) {
     auto w = state_.queue.take(std::chrono::steady_clock::now());
     if (!w) {
-      if (auto next = state_.queue.next_ready()) {
-        cv_.wait_until(lock, *next);
-      } else {
-        cv_.wait(lock);
-      }
+      workers_.wait(lock, state_.queue.next_ready());
       continue;
     }
     if (w->attempts > 0) ++state_.webhook_stats(w->stream).retries;
@@ -64,11 +35,11 @@ void WebhookSender::run() {
     lock.lock();
     settle(std::move(*w), result);
     // Another worker may now take this key's next webhook.
-    cv_.notify_all();
+    workers_.notify();
   }
 }
 
-WebhookSender::AttemptResult WebhookSender::attempt(const Webhook& w) {
+sim::AttemptResult WebhookSender::attempt(const Webhook& w) {
   const std::string& url = w.stream == Stream::telemetry ? options_.telemetry_url : options_.command_status_url;
   const auto timestamp =
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -80,16 +51,12 @@ WebhookSender::AttemptResult WebhookSender::attempt(const Webhook& w) {
                       security::sign_standard_webhook(w.webhook_id, timestamp, w.body, options_.secret));
   auto r = client_.request(request, options_.timeout);
   if (!r) {
-    const bool timeout = r.error().code == http::ClientErrc::timeout;
     log_.debug("webhook attempt failed", {{"stream", std::string(to_string(w.stream))},
                                           {"webhook_id", w.webhook_id},
                                           {"attempt", w.attempts},
                                           {"error", r.error().message}});
-    return {std::nullopt, std::nullopt, timeout ? "timeout" : "network_error"};
   }
-  std::optional<std::chrono::milliseconds> retry_after;
-  if (auto h = r->headers.get("Retry-After")) retry_after = resilience::parse_retry_after(*h);
-  return {r->status, retry_after, std::to_string(r->status)};
+  return sim::classify_attempt(r);
 }
 
 void WebhookSender::settle(Webhook w, const AttemptResult& result) {

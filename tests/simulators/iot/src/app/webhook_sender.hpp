@@ -11,6 +11,8 @@
 
 #include <caas/http/client.hpp>
 #include <caas/observability/logger.hpp>
+#include <caas/sim/webhook_attempt.hpp>
+#include <caas/sim/worker_pool.hpp>
 
 #include <chrono>
 #include <condition_variable>
@@ -47,14 +49,10 @@ class WebhookSender {
   /// webhooks still queued are abandoned (the partner's own restart).
   void stop();
   /// New webhooks were queued (call without holding the state mutex).
-  void notify() { cv_.notify_all(); }
+  void notify() { workers_.notify(); }
 
  private:
-  struct AttemptResult {
-    std::optional<int> status;
-    std::optional<std::chrono::milliseconds> retry_after;
-    std::string label;  // "200", "503", "timeout", "network_error"
-  };
+  using AttemptResult = sim::AttemptResult;
   void run();
   AttemptResult attempt(const Webhook& w);
   void settle(Webhook w, const AttemptResult& result);  // with the state mutex held
@@ -64,9 +62,7 @@ class WebhookSender {
   observability::Logger log_;
   Settled settled_;
   http::HttpClient client_;
-  std::condition_variable cv_;  // waits on state_.mutex
-  bool stopping_ = false;
-  std::vector<std::thread> workers_;
+  sim::WorkerPool workers_{state_.mutex};
 };
 
 }  // namespace caas::iot_sim

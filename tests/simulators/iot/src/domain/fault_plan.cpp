@@ -16,7 +16,7 @@ namespace caas::iot_sim {
 namespace {
 
 using Member = sim::PatchMember;
-using Section = std::map<std::string, Member>;
+using Section = sim::PatchSection;
 using sim::boolean, sim::error_queue, sim::milliseconds, sim::patch_error, sim::probability, sim::status_list;
 
 /// 1..64 characters of [A-Za-z0-9._:-]: what the ingress accepts as an error_code.
@@ -69,19 +69,6 @@ std::string name_of(const rapidjson::Value& name) {
   return std::string(name.GetString(), name.GetStringLength());
 }
 
-/// Applies the members of `object` through `section`, naming fields `prefix.member`.
-std::optional<PatchError> apply_section(const Section& section, const rapidjson::Value& object,
-                                        const std::string& prefix) {
-  if (!object.IsObject()) return patch_error(prefix, "must be an object");
-  for (const auto& m : object.GetObject()) {
-    const std::string field = prefix + "." + name_of(m.name);
-    auto member = section.find(name_of(m.name));
-    if (member == section.end()) return PatchError{field, "unknown member " + field};
-    if (auto e = member->second(m.value, field)) return e;
-  }
-  return std::nullopt;
-}
-
 std::string to_text(const rapidjson::Value& v) {
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
@@ -111,20 +98,8 @@ void write_api(JsonWriter& w, const ApiFaults& f) {
   w.Int64(f.latency.count());
   write_number(w, "timeout_probability", f.timeout_probability);
   write_number(w, "error_probability", f.error_probability);
-  write_string(w, "error_statuses");
-  w.StartArray();
-  for (int s : f.error_statuses) w.Int(s);
-  w.EndArray();
-  write_string(w, "next_errors");
-  w.StartArray();
-  for (int s : f.next_errors) {
-    if (s == kTimeoutMarker) {
-      write_string(w, "timeout");
-    } else {
-      w.Int(s);
-    }
-  }
-  w.EndArray();
+  sim::write_status_list(w, "error_statuses", f.error_statuses);
+  sim::write_error_queue(w, "next_errors", f.next_errors);
   write_number(w, "rate_limit_rps", f.rate_limit_rps);
   write_number(w, "rate_limit_burst", f.rate_limit_burst);
   w.EndObject();
@@ -166,7 +141,7 @@ void FaultPlan::recompute() {
     VehicleFaults f = fleet;
     rapidjson::Document doc;
     doc.Parse(text.c_str(), text.size());
-    (void)apply_section(vehicle_section(f), doc, "vehicles." + vin);  // checked when it was stored
+    (void)sim::apply_members(vehicle_section(f), doc, "vehicles." + vin);  // checked when it was stored
     effective_.emplace(vin, std::move(f));
   }
 }
@@ -179,11 +154,11 @@ std::optional<PatchError> FaultPlan::apply_patch(const rapidjson::Value& patch,
     const std::string name = name_of(section.name);
     std::optional<PatchError> error;
     if (name == "api") {
-      error = apply_section(api_section(updated.api), section.value, name);
+      error = sim::apply_members(api_section(updated.api), section.value, name);
     } else if (name == "fleet") {
-      error = apply_section(vehicle_section(updated.fleet), section.value, name);
+      error = sim::apply_members(vehicle_section(updated.fleet), section.value, name);
     } else if (name == "telemetry") {
-      error = apply_section({{"paused", boolean(updated.telemetry.paused)}}, section.value, name);
+      error = sim::apply_members({{"paused", boolean(updated.telemetry.paused)}}, section.value, name);
     } else if (name == "vehicles") {
       if (!section.value.IsObject()) return patch_error(name, "must be an object of VIN → vehicle faults");
       for (const auto& entry : section.value.GetObject()) {
@@ -195,7 +170,7 @@ std::optional<PatchError> FaultPlan::apply_patch(const rapidjson::Value& patch,
           continue;
         }
         VehicleFaults scratch;
-        if (auto e = apply_section(vehicle_section(scratch), entry.value, field)) return e;
+        if (auto e = sim::apply_members(vehicle_section(scratch), entry.value, field)) return e;
         auto& text = updated.vehicle_patches_[vin];
         text = merge_members(text.empty() ? "{}" : text, entry.value);
       }

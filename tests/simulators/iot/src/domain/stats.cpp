@@ -6,12 +6,7 @@ namespace caas::iot_sim {
 
 namespace {
 
-void write_counts(JsonWriter& w, std::string_view key, const std::map<std::string, std::uint64_t>& counts) {
-  write_string(w, key);
-  w.StartObject();
-  for (const auto& [name, n] : counts) write_count(w, name, n);
-  w.EndObject();
-}
+using sim::write_counts;
 
 void write_webhooks(JsonWriter& w, std::string_view key, const WebhookStats& s) {
   write_string(w, key);

@@ -6,6 +6,26 @@
 
 namespace caas::iot_sim {
 
+void write_position(JsonWriter& w, const Position& p) {
+  write_string(w, "position");
+  w.StartObject();
+  write_number(w, "lat", p.lat);
+  write_number(w, "lon", p.lon);
+  w.EndObject();
+}
+
+void write_diagnostics(JsonWriter& w, const std::vector<Diagnostic>& diagnostics) {
+  write_string(w, "diagnostics");
+  w.StartArray();
+  for (const auto& d : diagnostics) {
+    w.StartObject();
+    write_member(w, "code", d.code);
+    write_member(w, "severity", d.severity);
+    w.EndObject();
+  }
+  w.EndArray();
+}
+
 std::string reading_json(const Vehicle& v, std::uint64_t seq, TimePoint time) {
   return build_json([&](JsonWriter& w) {
     w.StartObject();
@@ -13,23 +33,11 @@ std::string reading_json(const Vehicle& v, std::uint64_t seq, TimePoint time) {
     write_string(w, "seq");
     w.Uint64(seq);
     write_time_member(w, "time", time);
-    write_string(w, "position");
-    w.StartObject();
-    write_number(w, "lat", v.position.lat);
-    write_number(w, "lon", v.position.lon);
-    w.EndObject();
+    write_position(w, v.position);
     write_member(w, "operational_state", to_string(v.operational_state));
     write_string(w, "configuration");
     write_parameters(w, v.parameters);
-    write_string(w, "diagnostics");
-    w.StartArray();
-    for (const auto& d : v.diagnostics) {
-      w.StartObject();
-      write_member(w, "code", d.code);
-      write_member(w, "severity", d.severity);
-      w.EndObject();
-    }
-    w.EndArray();
+    write_diagnostics(w, v.diagnostics);
     write_string(w, "connectivity");
     w.StartObject();
     write_string(w, "signal_dbm");

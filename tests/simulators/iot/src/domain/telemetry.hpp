@@ -9,6 +9,7 @@
 
 #include "domain/fault_plan.hpp"
 #include "domain/fleet.hpp"
+#include "domain/json_out.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -24,6 +25,11 @@ struct OutgoingReading {
   std::uint64_t seq = 0;
   std::string json;  // the reading object, as it goes into "readings"
 };
+
+/// "position": {lat, lon} and "diagnostics": [{code, severity}], as readings
+/// and the status document both write them.
+void write_position(JsonWriter& w, const Position& p);
+void write_diagnostics(JsonWriter& w, const std::vector<Diagnostic>& diagnostics);
 
 /// The reading object of `v` now: {vin, seq, time, position, operational_state,
 /// configuration, diagnostics, connectivity} (no receipt fields: the

@@ -23,22 +23,10 @@ void write_status_members(JsonWriter& w, const Vehicle& v, const std::vector<con
   write_member(w, "firmware_version", v.firmware_version);
   write_time_member(w, "time", now);
   write_member(w, "operational_state", to_string(v.operational_state));
-  write_string(w, "position");
-  w.StartObject();
-  write_number(w, "lat", v.position.lat);
-  write_number(w, "lon", v.position.lon);
-  w.EndObject();
+  write_position(w, v.position);
   write_string(w, "configuration");
   write_parameters(w, v.parameters);
-  write_string(w, "diagnostics");
-  w.StartArray();
-  for (const auto& d : v.diagnostics) {
-    w.StartObject();
-    write_member(w, "code", d.code);
-    write_member(w, "severity", d.severity);
-    w.EndObject();
-  }
-  w.EndArray();
+  write_diagnostics(w, v.diagnostics);
   write_string(w, "connectivity");
   w.StartObject();
   write_string(w, "online");

@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -28,6 +29,12 @@ inline void write_member(JsonWriter& w, std::string_view key, std::string_view v
 inline void write_count(JsonWriter& w, std::string_view key, std::uint64_t n) {
   write_string(w, key);
   w.Uint64(n);
+}
+inline void write_counts(JsonWriter& w, std::string_view key, const std::map<std::string, std::uint64_t>& counts) {
+  write_string(w, key);
+  w.StartObject();
+  for (const auto& [name, n] : counts) write_count(w, name, n);
+  w.EndObject();
 }
 inline void write_number(JsonWriter& w, std::string_view key, double v) {
   write_string(w, key);
