@@ -97,6 +97,35 @@ TEST_CASE("the binary listens, runs the seeded fleet, acknowledges a command, st
   std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("the binary reads the platform's variable names and applies a fault file at start", "[e2e]") {
+  const auto dir = caas::testing::fresh_dir("iot-sim-e2e-env");
+  SeededRandom rng(9);
+  const auto vin = generate_fleet(3, rng)[1].vin;
+  write_file(dir / "tokens", std::string(kToken) + "\n");
+  write_file(dir / "faults", R"({"vehicles":{")" + vin + R"(":{"offline":true}}})");
+  testing::ChildProcess sim({CAAS_IOT_SIM_BINARY, "--faults-file", (dir / "faults").string()},
+                            {{"CAAS_IOT_API_TOKEN_FILE", (dir / "tokens").string()},
+                             {"CAAS_IOT_SIM_VEHICLES", "3"},
+                             {"CAAS_IOT_SIM_SEED", "9"},
+                             {"CAAS_LOG_LEVEL", "warn"}});
+  auto line = sim.wait_for_line("caas-iot-sim listening on 127.0.0.1:", 10s);
+  REQUIRE(line);
+  const std::string base = "http://" + line->substr(line->rfind(' ') + 1);
+  http::HttpClient client;
+  http::ClientRequest status{"GET", base + "/api/v1/vehicles/" + vin + "/status", {}, {}};
+  status.headers.set("Authorization", std::string("Bearer ") + kToken);
+  auto r = client.request(status, 5s);
+  REQUIRE(r);
+  REQUIRE(r->status == 200);
+  CHECK_FALSE(parse(r->body)["connectivity"]["online"].GetBool());
+  auto periods = client.request({"GET", base + "/control/offline-periods", {}, {}}, 5s);
+  REQUIRE(periods);
+  CHECK(str(parse(periods->body)["vehicles"][0]["vin"]) == vin);
+  sim.terminate();
+  CHECK(sim.wait(10s) == 0);
+  std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("the binary refuses a bad configuration with exit code 2", "[e2e]") {
   const auto dir = caas::testing::fresh_dir("iot-sim-e2e-config");
   write_file(dir / "tokens", std::string(kToken) + "\n");
