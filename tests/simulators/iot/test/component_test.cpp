@@ -376,6 +376,28 @@ TEST_CASE("fleet-wide offline and back: every vehicle has its period", "[compone
   for (const auto& v : periods["vehicles"].GetArray()) CHECK_FALSE(v["periods"][0]["to"].IsNull());
 }
 
+TEST_CASE("offline flaps: vehicles drop off and come back by themselves, each period recorded",
+          "[component][offline]") {
+  Harness h;
+  const auto& vin = h.vins[0];
+  h.set_faults(vehicle_patch(vin, R"({"offline_flap_probability":1.0,"offline_flap_ms":100})"));
+  REQUIRE(caas::testing::eventually(
+      [&] {
+        auto p = h.control("GET", "/control/offline-periods?vin=" + vin);
+        return p["vehicles"][0]["periods"].Size() >= 2 && !p["vehicles"][0]["periods"][0]["to"].IsNull();
+      },
+      10s));
+  h.set_faults(vehicle_patch(vin, "null"));
+  REQUIRE(caas::testing::eventually([&] { return h.status(vin)["connectivity"]["online"].GetBool(); }, 5s));
+  auto periods = h.control("GET", "/control/offline-periods");
+  REQUIRE(periods["vehicles"].Size() == 1);  // only that vehicle flapped
+  for (const auto& p : periods["vehicles"][0]["periods"].GetArray()) {
+    REQUIRE_FALSE(p["to"].IsNull());
+    const auto length = *events::parse_rfc3339(str(p["to"])) - *events::parse_rfc3339(str(p["from"]));
+    CHECK(length >= 100ms);
+  }
+}
+
 TEST_CASE("telemetry: signed batches of at most batch_size readings, seq increasing per vehicle, all delivered",
           "[component][telemetry]") {
   Harness h;

@@ -366,6 +366,28 @@ TEST_CASE("offline: commands held, delivered when the vehicle is back, FAILED VE
   }
 }
 
+TEST_CASE("offline flaps: a vehicle drops off with the probability and comes back by itself", "[unit][offline]") {
+  VehicleNetwork net(fleet_of(3), NetworkOptions{100ms, 5s, 100, 10, 10});
+  auto plan = plan_from(R"({"fleet":{"offline_flap_probability":0.5,"offline_flap_ms":1000}})");
+  ScriptedRandom rng({0.9, 0.1, 0.9});  // only the second vehicle drops off
+  std::vector<Ack> acks;
+  CHECK(net.flap(plan, kT0, kS0, rng, acks) == 1);
+  const auto& flapping = net.vehicles()[1];
+  CHECK_FALSE(flapping.online);
+  CHECK(net.vehicles()[0].online);
+  ScriptedRandom never({0.9, 0.9, 0.9, 0.9, 0.9, 0.9});
+  CHECK(net.flap(plan, kT0 + 500ms, kS0 + 500ms, never, acks) == 0);  // not over yet, and no draw for it
+  CHECK(net.flap(plan, kT0 + 1s, kS0 + 1s, never, acks) == 1);
+  CHECK(flapping.online);
+  REQUIRE(flapping.offline_periods.size() == 1);
+  CHECK(flapping.offline_periods[0].from == kT0);
+  CHECK(flapping.offline_periods[0].to == kT0 + 1s);
+  // The offline fault wins over a flap that is over.
+  auto both = plan_from(R"({"vehicles":{")" + flapping.vin + R"(":{"offline":true}}})", net.vehicles());
+  CHECK(net.flap(both, kT0 + 2s, kS0 + 2s, never, acks) == 1);
+  CHECK_FALSE(flapping.online);
+}
+
 TEST_CASE("accepted, then offline before applying: held without a second ACCEPTED", "[unit][command][offline]") {
   VehicleNetwork net({suv()}, NetworkOptions{100ms, 5s, 100, 10, 10});
   const std::string vin = "VSSZZZ6JZ9R056308";

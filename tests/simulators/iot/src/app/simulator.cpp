@@ -115,6 +115,10 @@ void IotSimulator::run_vehicle_clock() {
       }
       queued = queue_acks(acks);
       if (steady >= next_reading) {
+        std::vector<Ack> released;
+        if (state_.network.flap(state_.faults, now, steady, state_.rng, released) > 0) {
+          queued = queue_acks(released) || queued;
+        }
         TelemetryCounts counts;
         auto readings = state_.telemetry.tick(state_.network.vehicles(), now, config_.telemetry_interval, state_.faults,
                                               state_.rng, state_.motion, counts);

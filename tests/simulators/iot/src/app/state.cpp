@@ -110,6 +110,7 @@ void SimState::reset(bool fleet) {
   stats = Stats{};
   rng = SeededRandom(seed + 1);
   bucket = TokenBucket{};
+  for (auto& v : network.vehicles()) v.flap_until.reset();
   if (fleet) {
     network = make_network(fleet_size, seed, network_options);
     motion = SeededRandom(seed + 2);

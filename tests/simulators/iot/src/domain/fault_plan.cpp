@@ -62,7 +62,9 @@ Section vehicle_section(VehicleFaults& f) {
           {"lost_ack_probability", probability(f.lost_ack_probability)},
           {"telemetry_gap_probability", probability(f.telemetry_gap_probability)},
           {"duplicate_probability", probability(f.duplicate_probability)},
-          {"reorder_probability", probability(f.reorder_probability)}};
+          {"reorder_probability", probability(f.reorder_probability)},
+          {"offline_flap_probability", probability(f.offline_flap_probability)},
+          {"offline_flap_ms", milliseconds(f.offline_flap)}};
 }
 
 std::string name_of(const rapidjson::Value& name) {
@@ -119,6 +121,9 @@ void write_vehicle(JsonWriter& w, const VehicleFaults& f) {
   write_number(w, "telemetry_gap_probability", f.telemetry_gap_probability);
   write_number(w, "duplicate_probability", f.duplicate_probability);
   write_number(w, "reorder_probability", f.reorder_probability);
+  write_number(w, "offline_flap_probability", f.offline_flap_probability);
+  write_string(w, "offline_flap_ms");
+  w.Int64(f.offline_flap.count());
   w.EndObject();
 }
 

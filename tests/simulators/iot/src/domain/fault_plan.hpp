@@ -14,7 +14,8 @@
 // vehicle faults: {"offline":false, "reject_probability":0.0, "partial_probability":0.0,
 //                  "firmware_error_probability":0.0, "firmware_error_code":"FW_INTERNAL_ERROR",
 //                  "ack_delay_ms":0, "lost_ack_probability":0.0, "telemetry_gap_probability":0.0,
-//                  "duplicate_probability":0.0, "reorder_probability":0.0}
+//                  "duplicate_probability":0.0, "reorder_probability":0.0,
+//                  "offline_flap_probability":0.0, "offline_flap_ms":2000}
 //
 // A vehicle's entry overrides only the members it names; the others follow
 // "fleet", also when "fleet" changes later. null removes the entry.
@@ -59,11 +60,13 @@ struct VehicleFaults {
   double partial_probability = 0.0;         // APPLIED, but only some parameters changed
   double firmware_error_probability = 0.0;  // FAILED with firmware_error_code, nothing changes
   std::string firmware_error_code = "FW_INTERNAL_ERROR";
-  std::chrono::milliseconds ack_delay{0};  // every command-status webhook leaves this much later
-  double lost_ack_probability = 0.0;       // the command is executed, no command-status webhook is ever sent
-  double telemetry_gap_probability = 0.0;  // a reading is taken (its seq used) but never sent
-  double duplicate_probability = 0.0;      // a reading is sent twice
-  double reorder_probability = 0.0;        // a reading is sent after the vehicle's next one
+  std::chrono::milliseconds ack_delay{0};        // every command-status webhook leaves this much later
+  double lost_ack_probability = 0.0;             // the command is executed, no command-status webhook is ever sent
+  double telemetry_gap_probability = 0.0;        // a reading is taken (its seq used) but never sent
+  double duplicate_probability = 0.0;            // a reading is sent twice
+  double reorder_probability = 0.0;              // a reading is sent after the vehicle's next one
+  double offline_flap_probability = 0.0;         // per telemetry interval: an online vehicle drops off the network...
+  std::chrono::milliseconds offline_flap{2000};  // ... for this long, then comes back by itself
 };
 
 struct TelemetryFaults {

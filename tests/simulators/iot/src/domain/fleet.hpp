@@ -20,6 +20,7 @@ namespace caas::iot_sim {
 using sim::Random;
 using sim::ScriptedRandom;
 using sim::SeededRandom;
+using SteadyTime = std::chrono::steady_clock::time_point;
 
 enum class OperationalState { running, parked, charging, off };
 std::string_view to_string(OperationalState s);
@@ -56,7 +57,8 @@ struct Vehicle {
   std::vector<Diagnostic> diagnostics;
   Connectivity connectivity;
   bool online = true;
-  std::optional<TimePoint> last_seen;  // last contact with the network (a reading, a command)
+  std::optional<SteadyTime> flap_until;  // offline-flap fault: off the network until then
+  std::optional<TimePoint> last_seen;    // last contact with the network (a reading, a command)
   std::vector<OfflinePeriod> offline_periods;
   std::uint64_t next_seq = 1;       // seq of the next reading
   std::uint64_t delivered_seq = 0;  // highest seq in a batch the platform acknowledged (0: none)

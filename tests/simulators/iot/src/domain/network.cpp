@@ -175,7 +175,7 @@ std::size_t VehicleNetwork::sync_connectivity(const FaultPlan& faults, TimePoint
                                               std::vector<Ack>& out) {
   std::size_t changed = 0;
   for (auto& v : vehicles_) {
-    const bool online = !faults.for_vehicle(v.vin).offline;
+    const bool online = !faults.for_vehicle(v.vin).offline && !v.flap_until;
     if (online == v.online) continue;
     ++changed;
     v.online = online;
@@ -192,6 +192,19 @@ std::size_t VehicleNetwork::sync_connectivity(const FaultPlan& faults, TimePoint
     }
   }
   return changed;
+}
+
+std::size_t VehicleNetwork::flap(const FaultPlan& faults, TimePoint now, SteadyTime steady, Random& rng,
+                                 std::vector<Ack>& out) {
+  for (auto& v : vehicles_) {
+    const VehicleFaults& f = faults.for_vehicle(v.vin);
+    if (v.flap_until) {
+      if (steady >= *v.flap_until) v.flap_until.reset();
+    } else if (v.online && rng.chance(f.offline_flap_probability)) {
+      v.flap_until = steady + f.offline_flap;
+    }
+  }
+  return sync_connectivity(faults, now, steady, out);
 }
 
 std::vector<std::uint64_t> VehicleNetwork::advance(TimePoint now, SteadyTime steady, const FaultPlan& faults,

@@ -121,10 +121,15 @@ class VehicleNetwork {
                                                     SteadyTime steady, const FaultPlan& faults, Random& rng,
                                                     std::vector<Ack>& out);
 
-  /// Brings every vehicle online or offline as the plan says, recording the
+  /// Brings every vehicle online or offline as the plan (and its flap) says, recording the
   /// offline periods; a vehicle back online gets its held commands (ACCEPTED
   /// queued, applied after apply_delay). Returns how many vehicles changed.
   std::size_t sync_connectivity(const FaultPlan& faults, TimePoint now, SteadyTime steady, std::vector<Ack>& out);
+
+  /// The offline-flap fault, once per telemetry interval: vehicles whose
+  /// flap is over come back, online vehicles drop off with the plan's
+  /// probability; then sync_connectivity(). Returns how many changed.
+  std::size_t flap(const FaultPlan& faults, TimePoint now, SteadyTime steady, Random& rng, std::vector<Ack>& out);
 
   /// Applies the commands due and expires the held ones past their TTL.
   /// Returns the commands finished, in order.
