@@ -694,4 +694,36 @@ TEST_CASE("webhook queue: per-key order, one in flight per key, retries first, b
   CHECK(q.take(kS0 + 50ms)->webhook_id == "a2");
   CHECK(q.in_flight() == 2);
   CHECK(q.waiting() == 0);
+  q.complete("B");
+  CHECK(q.push(hook("B", "b2", kS0 + 70ms)));  // a new head of a free lane is found by its due time
+  CHECK(q.next_ready() == kS0 + 70ms);
+  CHECK_FALSE(q.take(kS0 + 60ms));
+  CHECK(q.take(kS0 + 70ms)->webhook_id == "b2");
+  CHECK(q.push(hook("A", "a3", kS0)));  // A busy: waits for complete()
+  CHECK_FALSE(q.take(kS0 + 100ms));
+  q.complete("A");
+  CHECK(q.take(kS0 + 100ms)->webhook_id == "a3");
+  q.clear();
+  CHECK_FALSE(q.next_ready());
+  CHECK(q.push(hook("A", "a4", kS0)));
+  CHECK(q.take(kS0)->webhook_id == "a4");  // cleared keys are free again
+}
+
+TEST_CASE("webhook queue: many keys, the earliest due first", "[unit][outbox]") {
+  WebhookQueue q(100000);
+  for (int i = 0; i < 10000; ++i) {
+    Webhook w;
+    w.key = "V" + std::to_string(i);
+    w.ready_at = kS0 + std::chrono::milliseconds((i * 7919) % 10000);
+    REQUIRE(q.push(std::move(w)));
+  }
+  SteadyTime last = kS0;
+  for (int i = 0; i < 10000; ++i) {
+    auto w = q.take(kS0 + 10s);
+    REQUIRE(w);
+    CHECK(w->ready_at >= last);
+    last = w->ready_at;
+  }
+  CHECK_FALSE(q.take(kS0 + 10s));
+  CHECK(q.in_flight() == 10000);
 }

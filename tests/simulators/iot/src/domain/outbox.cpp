@@ -28,47 +28,54 @@ AttemptVerdict judge(std::optional<int> http_status, std::optional<std::chrono::
   return {Verdict::retry, delay, what};
 }
 
+void WebhookQueue::index_head(const std::string& key) {
+  auto it = lanes_.find(key);
+  if (it != lanes_.end() && !it->second.empty() && busy_.count(key) == 0) {
+    heads_.emplace(it->second.front().ready_at, key);
+  }
+}
+
 bool WebhookQueue::push(Webhook w) {
   if (waiting_ >= capacity_) return false;
-  lanes_[w.key].push_back(std::move(w));
+  auto& lane = lanes_[w.key];
+  const bool new_head = lane.empty();
+  const std::string key = w.key;
+  lane.push_back(std::move(w));
   ++waiting_;
+  if (new_head) index_head(key);
   return true;
 }
 
 std::optional<Webhook> WebhookQueue::take(SteadyTime now) {
-  auto chosen = lanes_.end();
-  for (auto it = lanes_.begin(); it != lanes_.end(); ++it) {
-    const bool free = busy_.find(it->first) == busy_.end();
-    if (!free || it->second.front().ready_at > now) continue;
-    if (chosen == lanes_.end() || it->second.front().ready_at < chosen->second.front().ready_at) chosen = it;
-  }
-  if (chosen == lanes_.end()) return std::nullopt;
-  Webhook w = std::move(chosen->second.front());
-  chosen->second.pop_front();
-  busy_.insert(chosen->first);
-  if (chosen->second.empty()) lanes_.erase(chosen);
+  if (heads_.empty() || heads_.begin()->first > now) return std::nullopt;
+  const std::string key = heads_.begin()->second;
+  heads_.erase(heads_.begin());
+  auto lane = lanes_.find(key);
+  Webhook w = std::move(lane->second.front());
+  lane->second.pop_front();
+  if (lane->second.empty()) lanes_.erase(lane);
+  busy_.insert(key);
   --waiting_;
   return w;
 }
 
 void WebhookQueue::complete(const std::string& key) {
-  busy_.erase(key);
+  if (busy_.erase(key) > 0) index_head(key);
 }
 
 void WebhookQueue::retry(Webhook w, SteadyTime ready_at) {
   if (busy_.erase(w.key) == 0) return;  // cleared meanwhile
+  const std::string key = w.key;
+  auto& lane = lanes_[key];
   w.ready_at = ready_at;
-  lanes_[w.key].push_front(std::move(w));
+  lane.push_front(std::move(w));
   ++waiting_;
+  index_head(key);
 }
 
 std::optional<SteadyTime> WebhookQueue::next_ready() const {
-  std::optional<SteadyTime> next;
-  for (const auto& [key, lane] : lanes_) {
-    if (busy_.count(key) > 0) continue;
-    next = next ? std::min(*next, lane.front().ready_at) : lane.front().ready_at;
-  }
-  return next;
+  if (heads_.empty()) return std::nullopt;
+  return heads_.begin()->first;
 }
 
 void WebhookQueue::count_waiting(std::size_t& telemetry, std::size_t& command_status) const {
@@ -81,6 +88,7 @@ void WebhookQueue::count_waiting(std::size_t& telemetry, std::size_t& command_st
 void WebhookQueue::clear() {
   lanes_.clear();
   busy_.clear();
+  heads_.clear();
   waiting_ = 0;
 }
 

@@ -65,7 +65,10 @@ AttemptVerdict judge(std::optional<int> http_status, std::optional<std::chrono::
 /// A bounded FIFO per key; one webhook per key is in flight at a time and a
 /// retried one goes back to the head of its key, so a vehicle's command
 /// statuses (ACCEPTED before APPLIED) and the telemetry batches arrive in
-/// order, retries included, while other keys proceed.
+/// order, retries included, while other keys proceed. The heads of the keys
+/// with nothing in flight are indexed by due time, so taking the next one
+/// costs a log, not a walk over every vehicle's lane (10,000 vehicles with a
+/// command each in the OTA benchmark).
 class WebhookQueue {
  public:
   explicit WebhookQueue(std::size_t capacity) : capacity_(capacity) {}
@@ -90,8 +93,11 @@ class WebhookQueue {
  private:
   std::size_t capacity_;
   std::size_t waiting_ = 0;
+  void index_head(const std::string& key);  // if the lane has a head and nothing in flight
+
   std::map<std::string, std::deque<Webhook>> lanes_;
   std::set<std::string> busy_;
+  std::set<std::pair<SteadyTime, std::string>> heads_;  // (due, key) of the lanes that may send
 };
 
 }  // namespace caas::iot_sim
