@@ -19,10 +19,6 @@ using namespace caas::iot_sim::test;
 
 namespace {
 
-void write_file(const std::filesystem::path& p, const std::string& text) {
-  std::ofstream(p) << text;
-}
-
 std::string first_line(const std::filesystem::path& p) {
   std::ifstream in(p);
   std::string s;

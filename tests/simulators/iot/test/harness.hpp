@@ -28,6 +28,8 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <map>
 #include <memory>
@@ -283,6 +285,11 @@ class Harness : public sim::test::SimulatorHarness<IotSimulator> {
   WebhookReceiver receiver;  // before the simulator: it must outlive its senders
   std::vector<std::string> vins;
 };
+
+/// For the e2e tests' token, secret and fault files.
+inline void write_file(const std::filesystem::path& p, const std::string& text) {
+  std::ofstream(p) << text;
+}
 
 inline std::vector<std::string> results_of(const std::vector<rapidjson::Document>& statuses) {
   std::vector<std::string> out;

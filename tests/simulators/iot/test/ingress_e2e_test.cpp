@@ -21,10 +21,6 @@ using namespace caas::iot_sim::test;
 
 namespace {
 
-void write_file(const std::filesystem::path& p, const std::string& text) {
-  std::ofstream(p) << text;
-}
-
 /// The `data` of each record's CloudEvents envelope.
 std::vector<rapidjson::Document> data_of(const std::vector<kafka::ConsumedRecord>& records) {
   std::vector<rapidjson::Document> out;
