@@ -28,9 +28,10 @@ import time
 
 # Offsets from CAAS_LOCAL_PORT_BASE, as scripts/run-local derives them.
 PORT_OFFSETS = {"webhook-ingress": 0, "order": 1, "factory-adapter": 2, "ota-engine": 3, "telemetry-ingest": 4,
-                "notification": 5, "caas-factory-sim": 10, "caas-push-sim": 11, "caas-mail-sink": 12}
-SERVICES = ("webhook-ingress", "order", "factory-adapter", "notification")
-BINARIES = ("caas-devbroker", "caas-factory-sim", "caas-push-sim", "caas-mail-sink") + \
+                "notification": 5, "caas-factory-sim": 10, "caas-push-sim": 11, "caas-mail-sink": 12,
+                "caas-iot-sim": 13}
+SERVICES = ("webhook-ingress", "order", "factory-adapter", "telemetry-ingest", "notification")
+BINARIES = ("caas-devbroker", "caas-factory-sim", "caas-push-sim", "caas-mail-sink", "caas-iot-sim") + \
     tuple("caas-" + s for s in SERVICES)
 
 
@@ -134,7 +135,7 @@ def check_output(c, base, orders):
     c.has(r"^local broker: 127\.0\.0\.1:\d+", "the local broker's bootstrap address")
     for name in SERVICES:
         c.has(r"^started caas-%s on :%d " % (name, ports[name]), "caas-%s started on its port" % name)
-    for name in ("caas-factory-sim", "caas-push-sim"):
+    for name in ("caas-factory-sim", "caas-push-sim", "caas-iot-sim"):
         c.has(r"^started %s on :%d " % (name, ports[name]), "%s started on its port" % name)
     c.has(r"^started caas-mail-sink on 127\.0\.0\.1:%d " % ports["caas-mail-sink"], "the SMTP sink on its port")
     c.has(r"^all ready after \d+ s$", "every process ready")
@@ -143,7 +144,8 @@ def check_output(c, base, orders):
     # The ingress: webhook-id dedup, then a Factory webhook altered after signing.
     c.has(r'^  first -> 200 .*"received":true', "the IoT batch accepted")
     c.has(r'^  retry \(same webhook-id\) -> 200 .*"duplicate":true', "its retry answered as a duplicate")
-    c.has(r"^  records on caas\.ingress\.iot-telemetry\.v1: 2 ", "one record per reading, none for the retry")
+    c.has(r"^  records on caas\.ingress\.iot-telemetry\.v1 of these two vehicles: 2 ",
+          "one record per reading, none for the retry")
     c.has(r'-> 400 .*"Invalid signature"', "the altered Factory webhook refused")
     counts = c.matching(r"^  records on caas\.ingress\.factory-status\.v1: (\d+) before, (\d+) after$")
     if c.expect(len(counts) == 1, "the status record counts around the altered webhook"):
@@ -174,6 +176,14 @@ def check_output(c, base, orders):
     # An unknown order, shown on purpose: either documented answer, explained.
     c.has(r'^  IN_PRODUCTION -> (404 .*"Order not found"|200 )', "the unknown order's answer")
     c.has(r"^  meaning: ", "what that answer means")
+    # The vehicles: the simulator's fleet through the ingress to telemetry-ingest.
+    c.has(r"^  telemetry-ingest knows all \d+ vehicles of the simulator's fleet$", "every simulated vehicle known")
+    c.expect(len(c.matching(r"^  VSS\w{14}  (RUNNING|PARKED|CHARGING|OFF) +at ")) == 3, "three vehicles' state")
+    c.has(r"^  telemetry-ingest: offline after [\d.]+ s of silence", "a vehicle offline by silence")
+    c.has(r"^  back on the network: online again ", "and online again")
+    c.expect(len(c.matching(r"^    (online|offline) +from ")) == 3, "its connectivity log: online, offline, online")
+    c.has(r"^  the simulator's offline period: from ", "the simulator's offline period")
+    c.has(r"^  vehicles known \d+, online \d+ ", "the fleet summary")
     c.has(r"^demo done$", "the demo's end")
     return ports
 
