@@ -75,14 +75,13 @@ Router test_router(Parked* parked = nullptr) {
   });
   r.add_sync("GET", "/ping",
              [](const Request& req) { return Response::text(200, "pong " + std::to_string(req.remote_port)); });
-  r.add_sync("GET", "/target/{x}", [](const Request& req) {
+  // What routing made of the target: target, path, {x}, ?q= and the body.
+  const auto seen_target = [](const Request& req) {
     return Response::text(200, req.target + " " + req.path + " " + std::string(req.param("x")) + " " +
                                    req.query("q").value_or("-") + " " + req.body);
-  });
-  r.add_sync("POST", "/target/{x}", [](const Request& req) {
-    return Response::text(200, req.target + " " + req.path + " " + std::string(req.param("x")) + " " +
-                                   req.query("q").value_or("-") + " " + req.body);
-  });
+  };
+  r.add_sync("GET", "/target/{x}", seen_target);
+  r.add_sync("POST", "/target/{x}", seen_target);
   r.add_sync("GET", "/throw", [](const Request&) -> Response { throw std::runtime_error("boom"); });
   r.add("GET", "/drop", [](Request&&, Responder) { /* dropped: must answer 500 */ });
   if (parked) {

@@ -58,6 +58,15 @@ std::optional<HttpResult> post_factory(std::uint16_t port, const std::string& bo
   return request(port, "POST", kFactoryPath, factory_headers(body, secret, rid), body);
 }
 
+// One raw request on a fresh connection (sent byte for byte), its response.
+HttpResult exchange(std::uint16_t port, const std::string& raw) {
+  Conn c(port);
+  REQUIRE(c.send_all(raw));
+  auto r = c.read_response();
+  REQUIRE(r);
+  return *r;
+}
+
 }  // namespace
 
 TEST_CASE("factory webhook answers every status code of seed 000", "[component][factory]") {
@@ -472,29 +481,22 @@ TEST_CASE("HTTP strictness: no Host, two Hosts, too many header fields, a signat
   REQUIRE(h.wait_ready());
   const std::string body = factory_body("FAC-1");
   const auto signed_headers = factory_headers(body, kFactorySecret);
-  auto send = [&](const std::string& raw) {
-    Conn c(h.port());
-    REQUIRE(c.send_all(raw));
-    auto r = c.read_response();
-    REQUIRE(r);
-    return *r;
-  };
   {  // HTTP/1.1 without Host
-    auto r = send(build_request("POST", kFactoryPath, signed_headers, body, false));
+    auto r = exchange(h.port(), build_request("POST", kFactoryPath, signed_headers, body, false));
     CHECK(r.status == 400);
     CHECK(r.body == R"({"error":"bad_request","message":"HTTP/1.1 request without a Host header"})");
   }
   {  // two Host fields, the same value twice
     auto headers = signed_headers;
     headers.emplace_back("Host", "127.0.0.1");
-    auto r = send(build_request("POST", kFactoryPath, headers, body));
+    auto r = exchange(h.port(), build_request("POST", kFactoryPath, headers, body));
     CHECK(r.status == 400);
     CHECK(r.body.find(R"("error":"bad_request")") != std::string::npos);
   }
   {  // 101 header fields (Host, Content-Length and the signed ones included), well under the byte limit
     auto headers = signed_headers;
     while (headers.size() < 99) headers.emplace_back("X-Pad-" + std::to_string(headers.size()), "p");
-    auto r = send(build_request("POST", kFactoryPath, headers, body));
+    auto r = exchange(h.port(), build_request("POST", kFactoryPath, headers, body));
     CHECK(r.status == 431);
     CHECK(r.body == R"({"error":"too_many_headers","message":"request has more than 100 header fields"})");
   }
@@ -512,8 +514,9 @@ TEST_CASE("HTTP strictness: no Host, two Hosts, too many header fields, a signat
   };
   for (const auto& [name, value] : forms) {
     INFO(name);
-    auto r = send(build_request("POST", kFactoryPath,
-                                {{"Content-Type", "application/json"}, {"X-Factory-Signature", value}}, body));
+    auto r =
+        exchange(h.port(), build_request("POST", kFactoryPath,
+                                         {{"Content-Type", "application/json"}, {"X-Factory-Signature", value}}, body));
     CHECK(r.status == 400);
     CHECK(r.body == R"({"error":"Invalid signature","received":false})");
   }
@@ -525,17 +528,11 @@ TEST_CASE("HTTP strictness: absolute-form target, 100 header fields and a signat
   devbroker::MockCluster cluster(1);
   Harness h(cluster, {{"CAAS_INGRESS_CHECK_KNOWN_ORDERS", "false"}});
   REQUIRE(h.wait_ready());
-  auto send = [&](const std::string& raw) {
-    Conn c(h.port());
-    REQUIRE(c.send_all(raw));
-    auto r = c.read_response();
-    REQUIRE(r);
-    return *r;
-  };
   const std::string body = factory_body("FAC-ABS-1");
   {
     const std::string target = "http://127.0.0.1:" + std::to_string(h.port()) + kFactoryPath + "?via=proxy";
-    auto r = send(build_request("POST", target, factory_headers(body, kFactorySecret, "req-absolute"), body));
+    auto r =
+        exchange(h.port(), build_request("POST", target, factory_headers(body, kFactorySecret, "req-absolute"), body));
     CHECK(r.status == 200);
     CHECK(r.body.find(R"("order_id":"FAC-ABS-1")") != std::string::npos);
   }
@@ -543,16 +540,17 @@ TEST_CASE("HTTP strictness: absolute-form target, 100 header fields and a signat
     const std::string b = factory_body("FAC-ABS-2");
     auto headers = factory_headers(b, kFactorySecret, "req-100-fields");
     while (headers.size() < 98) headers.emplace_back("X-Pad-" + std::to_string(headers.size()), "p");
-    auto r = send(build_request("POST", kFactoryPath, headers, b));  // + Host + Content-Length = 100
+    auto r = exchange(h.port(), build_request("POST", kFactoryPath, headers, b));  // + Host + Content-Length = 100
     CHECK(r.status == 200);
   }
   {
     const std::string b = factory_body("FAC-ABS-3");
-    auto r = send(build_request("POST", kFactoryPath,
-                                {{"Content-Type", "application/json"},
-                                 {"X-Factory-Signature", " \t" + security::sign_factory(b, kFactorySecret) + "\t "},
-                                 {"X-Request-Id", "req-ows"}},
-                                b));
+    auto r = exchange(h.port(),
+                      build_request("POST", kFactoryPath,
+                                    {{"Content-Type", "application/json"},
+                                     {"X-Factory-Signature", " \t" + security::sign_factory(b, kFactorySecret) + "\t "},
+                                     {"X-Request-Id", "req-ows"}},
+                                    b));
     CHECK(r.status == 200);
   }
   std::set<std::string> rids;
