@@ -243,7 +243,7 @@ std::string request_with_fields(std::size_t n) {
   return req + "\r\n";
 }
 
-TEST_CASE("431 beyond max_header_fields (default 100), trailers included; the byte limit still applies",
+TEST_CASE("431 beyond max_header_fields (default 100), trailers included, while the byte limit still applies",
           "[server][limits]") {
   auto opts = fast_options();
   opts.max_header_bytes = 16 << 10;  // room for 101 short fields: the count decides
@@ -301,7 +301,7 @@ TEST_CASE("max_header_fields is configurable", "[server][limits]") {
   CHECK(d.data.find("more than 3 header fields") != std::string::npos);
 }
 
-TEST_CASE("Host: an HTTP/1.1 request needs exactly one valid Host (400 otherwise); HTTP/1.0 may omit it",
+TEST_CASE("Host: an HTTP/1.1 request needs exactly one valid Host (400 otherwise), HTTP/1.0 may omit it",
           "[server][abuse]") {
   CountingObserver observer;
   Server server(fast_options(), test_router(), &observer);
