@@ -118,13 +118,15 @@ bool valid_host(std::string_view value) {
 
 void apply_request_target(const RequestTarget& target, Request& req) {
   req.path.assign(target.path);
-  req.target.reserve(target.path.size() + (target.query ? target.query->size() + 1 : 0));
-  req.target.assign(target.path);
-  if (target.query) {
-    req.target.push_back('?');
-    req.target.append(*target.query);
-    req.query_params = parse_query(*target.query);
+  if (!target.query) {
+    req.target = req.path;
+    return;
   }
+  req.target.reserve(target.path.size() + 1 + target.query->size());
+  req.target.assign(target.path);
+  req.target.push_back('?');
+  req.target.append(*target.query);
+  req.query_params = parse_query(*target.query);
 }
 
 }  // namespace caas::http::detail

@@ -307,7 +307,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) return on_read_error(ec);
     // Beast merges chunked trailer fields into the header: check them again
     // (found by fuzzing: a second Host sent as a trailer).
-    if (detail::has_duplicate_framing_headers(parser_->get())) {
+    if (parser_->repeated_framing_fields()) {
       return reject(400, "bad_request", "duplicate Content-Length or Host header");
     }
     on_request();
