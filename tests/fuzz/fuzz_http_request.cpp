@@ -165,7 +165,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       }
       if (ec) return 0;  // 400 / 413 / 431, connection closed
     }
-    if (p.repeated_framing_fields()) return 0;  // as on_body: trailers
+    if (p.repeated_framing_fields() || !p.host_valid()) return 0;  // as on_body: trailers
     const bool keep_alive = p.keep_alive();
     handle(p);
     if (!keep_alive) return 0;

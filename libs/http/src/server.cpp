@@ -310,6 +310,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (parser_->repeated_framing_fields()) {
       return reject(400, "bad_request", "duplicate Content-Length or Host header");
     }
+    if (!parser_->host_valid()) return reject(400, "bad_request", "invalid Host header");
     on_request();
   }
 
