@@ -2,21 +2,26 @@
 //
 // The input is the byte stream a client sends on one keep-alive connection.
 // It is fed, in pieces whose size the first input byte picks, to a Boost.Beast
-// request_parser<string_body> configured like caas::http::Server (header and
-// body limits from ServerOptions' defaults, head first, then the body
-// eagerly). After each head the server's own rejections are applied
-// (duplicate Content-Length or Host, Transfer-Encoding with Content-Length or
-// without a final chunked, declared body over the limit). Each accepted
-// request is turned into a caas::http::Request (query parsing, request id)
-// and routed through a Router holding the ingress routes (percent-decoded
-// path parameters).
+// request parser configured like caas::http::Server (the server's own
+// field-counting RequestParser; header byte, header field and body limits
+// from ServerOptions' defaults; head first, then the body eagerly). After each
+// head the server's own rejections are applied (duplicate Content-Length or
+// Host, an HTTP/1.1 request without Host or with an invalid one, a target in
+// neither origin nor http(s) absolute form, Transfer-Encoding with
+// Content-Length or without a final chunked, declared body over the limit).
+// Each accepted request is turned into a caas::http::Request as the server
+// does (target reduced to path and query, query parsing, request id) and
+// routed through a Router holding the ingress routes (percent-decoded path
+// parameters).
 //
 // Properties checked besides "no crash / leak / UB": an accepted request
-// never carries both framing headers or a repeated Content-Length/Host, its
-// body never exceeds the limit, and a Content-Length body is exactly that
-// long.
+// never carries both framing headers or a repeated Content-Length/Host, an
+// accepted HTTP/1.1 request has exactly one Host, never more header fields
+// than the limit, a path that starts with '/', its body never exceeds the
+// limit, and a Content-Length body is exactly that long.
 //
-// The head checks are the server's own (libs/http/src/head_checks.hpp).
+// The parser, head checks and target split are the server's own
+// (libs/http/src/head_checks.hpp, request_target.hpp).
 
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/core.hpp>
@@ -35,10 +40,9 @@
 
 #include "caas/http/message.hpp"
 #include "caas/http/server.hpp"
-#include "caas/http/url.hpp"
 
 namespace bhttp = boost::beast::http;
-using Parser = bhttp::request_parser<bhttp::string_body>;
+using Parser = caas::http::detail::RequestParser;
 
 namespace {
 
@@ -82,16 +86,16 @@ void handle(Parser& p) {
   if (msg.count(bhttp::field::host) > 1) property_failed("repeated Host accepted");
   if (msg.count(bhttp::field::content_length) > 0 && msg.count(bhttp::field::transfer_encoding) > 0)
     property_failed("Content-Length with Transfer-Encoding accepted");
+  if (msg.version() >= 11 && msg.count(bhttp::field::host) != 1) property_failed("HTTP/1.1 without Host accepted");
+  if (p.fields() > opts.max_header_fields) property_failed("more header fields than the limit accepted");
 
   caas::http::Request req;
   req.method = std::string(msg.method_string());
-  req.target = std::string(msg.target());
   req.version = msg.version();
-  const auto q = req.target.find('?');
-  req.path = req.target.substr(0, q);
-  if (q != std::string::npos) {
-    req.query_params = caas::http::parse_query(std::string_view(req.target).substr(q + 1));
-  }
+  const auto target = caas::http::detail::split_request_target(msg.target());
+  if (!target) property_failed("request-target the head checks refuse accepted");
+  caas::http::detail::apply_request_target(*target, req);
+  if (req.path.empty() || req.path.front() != '/') property_failed("path without a leading '/'");
   for (const auto& f : msg) req.headers.add(std::string(f.name_string()), std::string(f.value()));
   req.body = std::move(msg.body());
   auto rid = req.headers.get("X-Request-Id");
@@ -125,7 +129,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   };
 
   for (int requests = 0; requests < 64; ++requests) {
-    Parser p;
+    Parser p(opts.max_header_fields);
     p.header_limit(static_cast<std::uint32_t>(opts.max_header_bytes));
     p.body_limit(opts.max_body_bytes);
     p.eager(false);  // head first, like async_read_header
@@ -161,7 +165,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       }
       if (ec) return 0;  // 400 / 413 / 431, connection closed
     }
-    if (caas::http::detail::has_duplicate_framing_headers(p.get())) return 0;  // as on_body: trailers
+    if (p.repeated_framing_fields() || !p.host_valid()) return 0;  // as on_body: trailers
     const bool keep_alive = p.keep_alive();
     handle(p);
     if (!keep_alive) return 0;

@@ -13,7 +13,6 @@
 #include <boost/beast/http.hpp>
 
 #include "ascii.hpp"
-#include "caas/http/url.hpp"
 #include "head_checks.hpp"
 
 namespace caas::http {
@@ -257,7 +256,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void start_header() {
     phase_ = Phase::header;
-    parser_.emplace();
+    parser_.emplace(opts_.max_header_fields);
     parser_->header_limit(static_cast<std::uint32_t>(opts_.max_header_bytes));
     parser_->body_limit(opts_.max_body_bytes);
     arm_read(opts_.header_read_timeout);
@@ -308,13 +307,18 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) return on_read_error(ec);
     // Beast merges chunked trailer fields into the header: check them again
     // (found by fuzzing: a second Host sent as a trailer).
-    if (detail::has_duplicate_framing_headers(parser_->get())) {
+    if (parser_->repeated_framing_fields()) {
       return reject(400, "bad_request", "duplicate Content-Length or Host header");
     }
+    if (!parser_->host_valid()) return reject(400, "bad_request", "invalid Host header");
     on_request();
   }
 
   void on_read_error(boost::system::error_code ec) {
+    if (ec == bhttp::error::header_limit && parser_ && parser_->too_many_fields()) {
+      return reject(431, "too_many_headers",
+                    "request has more than " + std::to_string(opts_.max_header_fields) + " header fields");
+    }
     if (ec == bhttp::error::header_limit) {
       return reject(431, "headers_too_large",
                     "request head exceeds " + std::to_string(opts_.max_header_bytes) + " bytes");
@@ -362,11 +366,9 @@ class Session : public std::enable_shared_from_this<Session> {
 
     Request req;
     req.method = std::string(msg.method_string());
-    req.target = std::string(msg.target());
     req.version = msg.version();
-    const auto q = req.target.find('?');
-    req.path = req.target.substr(0, q);
-    if (q != std::string::npos) req.query_params = parse_query(std::string_view(req.target).substr(q + 1));
+    // Checked in on_header: origin or absolute form, routed alike.
+    detail::apply_request_target(detail::split_request_target(msg.target()).value(), req);
     for (const auto& f : msg) req.headers.add(std::string(f.name_string()), std::string(f.value()));
     req.body = std::move(msg.body());
     req.remote_address = remote_address_;
@@ -481,7 +483,7 @@ class Session : public std::enable_shared_from_this<Session> {
   Server::Impl& server_;
   const ServerOptions& opts_;
   beast::flat_buffer buffer_;
-  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::optional<detail::RequestParser> parser_;
   std::deque<Slot> slots_;
   std::string remote_address_;
   std::uint16_t remote_port_ = 0;

@@ -75,6 +75,13 @@ Router test_router(Parked* parked = nullptr) {
   });
   r.add_sync("GET", "/ping",
              [](const Request& req) { return Response::text(200, "pong " + std::to_string(req.remote_port)); });
+  // What routing made of the target: target, path, {x}, ?q= and the body.
+  const auto seen_target = [](const Request& req) {
+    return Response::text(200, req.target + " " + req.path + " " + std::string(req.param("x")) + " " +
+                                   req.query("q").value_or("-") + " " + req.body);
+  };
+  r.add_sync("GET", "/target/{x}", seen_target);
+  r.add_sync("POST", "/target/{x}", seen_target);
   r.add_sync("GET", "/throw", [](const Request&) -> Response { throw std::runtime_error("boom"); });
   r.add("GET", "/drop", [](Request&&, Responder) { /* dropped: must answer 500 */ });
   if (parked) {
@@ -227,6 +234,153 @@ TEST_CASE("431 for oversized headers", "[server][limits]") {
   auto d = c.read_until_close();
   CHECK(d.data.rfind("HTTP/1.1 431", 0) == 0);
   CHECK(d.closed);
+}
+
+// A request head with `n` header fields in all: Host and n - 1 others.
+std::string request_with_fields(std::size_t n) {
+  std::string req = "GET /ping HTTP/1.1\r\nHost: x\r\n";
+  for (std::size_t i = 1; i < n; ++i) req += "X-F" + std::to_string(i) + ": v\r\n";
+  return req + "\r\n";
+}
+
+TEST_CASE("431 beyond max_header_fields (default 100), trailers included, while the byte limit still applies",
+          "[server][limits]") {
+  auto opts = fast_options();
+  opts.max_header_bytes = 16 << 10;  // room for 101 short fields: the count decides
+  CHECK(ServerOptions{}.max_header_fields == 100);
+  Server server(opts, test_router());
+  server.start();
+  {
+    RawConn c(server.port());
+    REQUIRE(c.send(request_with_fields(100)));
+    auto r = c.read_response();
+    REQUIRE(r);
+    CHECK(r->result_int() == 200);
+  }
+  {
+    RawConn c(server.port());
+    c.send(request_with_fields(101));
+    auto d = c.read_until_close();
+    CHECK(d.data.rfind("HTTP/1.1 431", 0) == 0);
+    CHECK(d.data.find(R"({"error":"too_many_headers","message":"request has more than 100 header fields"})") !=
+          std::string::npos);
+    CHECK(d.closed);
+  }
+  {  // trailer fields of a chunked body count too (Beast merges them into the header)
+    RawConn c(server.port());
+    std::string req = "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n";
+    for (int i = 0; i < 99; ++i) req += "X-T" + std::to_string(i) + ": v\r\n";
+    c.send(req + "\r\n");
+    auto d = c.read_until_close();
+    CHECK(d.data.rfind("HTTP/1.1 431", 0) == 0);
+    CHECK(d.closed);
+  }
+  {  // few fields, too many bytes: still the byte limit's 431
+    RawConn c(server.port());
+    c.send(get_request("/ping", "X-Big: " + std::string(20000, 'h') + "\r\n"));
+    auto d = c.read_until_close();
+    CHECK(d.data.rfind("HTTP/1.1 431", 0) == 0);
+    CHECK(d.data.find(R"("error":"headers_too_large")") != std::string::npos);
+  }
+}
+
+TEST_CASE("max_header_fields is configurable", "[server][limits]") {
+  auto opts = fast_options();
+  opts.max_header_fields = 3;
+  Server server(opts, test_router());
+  server.start();
+  RawConn ok(server.port());
+  REQUIRE(ok.send(request_with_fields(3)));
+  auto r = ok.read_response();
+  REQUIRE(r);
+  CHECK(r->result_int() == 200);
+  RawConn over(server.port());
+  over.send(request_with_fields(4));
+  auto d = over.read_until_close();
+  CHECK(d.data.rfind("HTTP/1.1 431", 0) == 0);
+  CHECK(d.data.find("more than 3 header fields") != std::string::npos);
+}
+
+TEST_CASE("Host: an HTTP/1.1 request needs exactly one valid Host (400 otherwise), HTTP/1.0 may omit it",
+          "[server][abuse]") {
+  CountingObserver observer;
+  Server server(fast_options(), test_router(), &observer);
+  server.start();
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {"GET /ping HTTP/1.1\r\n\r\n", "HTTP/1.1 request without a Host header"},
+      {"POST /echo HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc", "HTTP/1.1 request without a Host header"},
+      {"GET http://x/ping HTTP/1.1\r\n\r\n", "HTTP/1.1 request without a Host header"},
+      {"GET /ping HTTP/1.1\r\nHost: a\r\nhost: a\r\n\r\n", "duplicate Content-Length or Host header"},
+      {"GET /ping HTTP/1.0\r\nHost: a\r\nHost: b\r\n\r\n", "duplicate Content-Length or Host header"},
+      {"GET /ping HTTP/1.1\r\nHost: a b\r\n\r\n", "invalid Host header"},
+      {"GET /ping HTTP/1.1\r\nHost: user@a\r\n\r\n", "invalid Host header"},
+      {"GET /ping HTTP/1.1\r\nHost: a:http\r\n\r\n", "invalid Host header"},
+      // Beast merges trailers into the header: a Host arriving there is checked too.
+      {"POST /echo HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\nHost: a b\r\n\r\n",
+       "invalid Host header"},
+  };
+  for (const auto& [req, message] : bad) {
+    INFO(req);
+    RawConn c(server.port());
+    c.send(req);
+    auto d = c.read_until_close();
+    CHECK(d.data.rfind("HTTP/1.1 400", 0) == 0);
+    CHECK(d.data.find("Content-Type: application/json") != std::string::npos);
+    CHECK(d.data.find(R"({"error":"bad_request","message":")" + message + R"("})") != std::string::npos);
+    CHECK(d.closed);
+  }
+  {
+    std::lock_guard lk(observer.mu);
+    CHECK(observer.completed.size() == bad.size());
+    for (const auto& line : observer.completed) CHECK(line.find(" 400") != std::string::npos);  // never routed
+  }
+  RawConn http10(server.port());
+  REQUIRE(http10.send("GET /ping HTTP/1.0\r\n\r\n"));
+  auto r10 = http10.read_response();
+  REQUIRE(r10);
+  CHECK(r10->result_int() == 200);
+  RawConn empty_host(server.port());  // allowed when the target has no authority
+  REQUIRE(empty_host.send("GET /ping HTTP/1.1\r\nHost:\r\n\r\n"));
+  auto re = empty_host.read_response();
+  REQUIRE(re);
+  CHECK(re->result_int() == 200);
+}
+
+TEST_CASE("an absolute-form request-target is routed like the origin form", "[server]") {
+  Server server(fast_options(), test_router());
+  server.start();
+  const auto port = std::to_string(server.port());
+  RawConn c(server.port());
+  auto exchange = [&](const std::string& req) {
+    REQUIRE(c.send(req));
+    auto r = c.read_response();
+    REQUIRE(r);
+    return std::make_pair(r->result_int(), r->body());
+  };
+  const auto origin = exchange("POST /target/a%20b?q=1%212 HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nbody");
+  CHECK(origin == std::make_pair(200u, std::string("/target/a%20b?q=1%212 /target/a%20b a b 1!2 body")));
+  // Host names another authority: the target's wins, routing ignores both.
+  CHECK(exchange("POST http://127.0.0.1:" + port +
+                 "/target/a%20b?q=1%212 HTTP/1.1\r\nHost: other.example\r\nContent-Length: 4\r\n\r\nbody") == origin);
+  CHECK(exchange("GET HTTPS://Example.com/target/z HTTP/1.1\r\nHost: example.com\r\n\r\n") ==
+        std::make_pair(200u, std::string("/target/z /target/z z - ")));
+  const auto by_params = exchange("GET http://[::1]:1/api/v1/orders/o%2042/status?limit=5 HTTP/1.1\r\nHost: x\r\n\r\n");
+  CHECK(by_params == std::make_pair(200u, std::string(R"({"id":"o 42","limit":"5"})")));
+  const auto root = exchange("GET http://x?q=1 HTTP/1.1\r\nHost: x\r\n\r\n");
+  CHECK(root.first == 404);
+  CHECK(root.second.find("no route for /\"") != std::string::npos);
+  const auto not_allowed = exchange("DELETE http://x/target/y HTTP/1.1\r\nHost: x\r\n\r\n");
+  CHECK(not_allowed.first == 405);
+
+  for (const std::string target : {"ftp://x/ping", "http:///ping", "http://u@x/ping", "*", "x:80", "ping"}) {
+    INFO(target);
+    RawConn bad(server.port());
+    bad.send("GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n");
+    auto d = bad.read_until_close();
+    CHECK(d.data.rfind("HTTP/1.1 400", 0) == 0);
+    CHECK(d.data.find("request-target must be an absolute path or an http(s) absolute URI") != std::string::npos);
+    CHECK(d.closed);
+  }
 }
 
 TEST_CASE("slow clients are closed within the read timeouts while others are served", "[server][timeouts]") {

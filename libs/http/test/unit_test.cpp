@@ -1,5 +1,6 @@
 // Pure-function tests: URL parsing, percent-decoding, query strings,
-// routing, headers, error bodies, request ids.
+// request-target forms and Host values, routing, headers, error bodies,
+// request ids.
 #include <catch2/catch.hpp>
 
 #include <set>
@@ -8,6 +9,7 @@
 #include "caas/http/client.hpp"
 #include "caas/http/server.hpp"
 #include "caas/http/url.hpp"
+#include "request_target.hpp"
 
 using namespace caas::http;
 
@@ -169,4 +171,63 @@ TEST_CASE("client error codes have their own category", "[client]") {
   CHECK(ec.category().name() == std::string("caas.http.client"));
   CHECK(ec.message() == "timeout");
   CHECK(ec != std::error_code(ClientErrc::connect_failed));
+}
+
+TEST_CASE("request-target: origin form as is, http(s) absolute form reduced to path and query", "[target]") {
+  using detail::split_request_target;
+  auto origin = split_request_target("/a/b?x=1&y");
+  REQUIRE(origin);
+  CHECK(origin->path == "/a/b");
+  CHECK(origin->query == std::optional<std::string_view>("x=1&y"));
+  CHECK_FALSE(split_request_target("/a")->query);
+  CHECK(split_request_target("/a?")->query == std::optional<std::string_view>(""));
+
+  auto absolute = split_request_target("http://127.0.0.1:8080/api/v1/x?y=z");
+  REQUIRE(absolute);
+  CHECK(absolute->path == "/api/v1/x");
+  CHECK(absolute->query == std::optional<std::string_view>("y=z"));
+  CHECK(split_request_target("HTTPS://Example.COM/p")->path == "/p");
+  CHECK(split_request_target("http://[::1]:80/p")->path == "/p");
+  auto no_path = split_request_target("http://host?q=1");
+  REQUIRE(no_path);
+  CHECK(no_path->path == "/");
+  CHECK(no_path->query == std::optional<std::string_view>("q=1"));
+  CHECK(split_request_target("http://host")->path == "/");
+
+  for (std::string_view bad :
+       {"", "*", "host:443", "ftp://host/p", "http:/host/p", "http:///p", "http://:80/p", "http://user@host/p",
+        "http://host:8x/p", "http://ho st/p", "http://[::1/p", "http://host#frag", "a/b"}) {
+    INFO(bad);
+    CHECK_FALSE(split_request_target(bad));
+  }
+}
+
+TEST_CASE("apply_request_target gives handlers the origin form", "[target]") {
+  Request absolute;
+  detail::apply_request_target(*detail::split_request_target("http://h:1/a%20b?k=v%21&flag"), absolute);
+  Request origin;
+  detail::apply_request_target(*detail::split_request_target("/a%20b?k=v%21&flag"), origin);
+  for (const Request* r : {&absolute, &origin}) {
+    CHECK(r->target == "/a%20b?k=v%21&flag");
+    CHECK(r->path == "/a%20b");
+    CHECK(r->query("k") == std::optional<std::string>("v!"));
+    CHECK(r->query("flag") == std::optional<std::string>(""));
+  }
+  Request root;
+  detail::apply_request_target(*detail::split_request_target("http://h?x=1"), root);
+  CHECK(root.target == "/?x=1");
+  CHECK(root.path == "/");
+}
+
+TEST_CASE("Host values: uri-host [\":\" port]", "[target]") {
+  for (std::string_view ok : {"", "localhost", "127.0.0.1:8080", "Example.com", "[::1]", "[::1]:443", "a-b.c_d~e",
+                              "xn--bcher-kva.example", "host:", "%41bc"}) {
+    INFO(ok);
+    CHECK(detail::valid_host(ok));
+  }
+  for (std::string_view bad : {"a b", "host:port", "host:123456", ":80", "user@host", "[::1", "[]", "[::1]x",
+                               "host/path", "%4", "%zz", "ho\tst", "a,b:1:2"}) {
+    INFO(bad);
+    CHECK_FALSE(detail::valid_host(bad));
+  }
 }

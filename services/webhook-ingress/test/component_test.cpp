@@ -58,6 +58,15 @@ std::optional<HttpResult> post_factory(std::uint16_t port, const std::string& bo
   return request(port, "POST", kFactoryPath, factory_headers(body, secret, rid), body);
 }
 
+// One raw request on a fresh connection (sent byte for byte), its response.
+HttpResult exchange(std::uint16_t port, const std::string& raw) {
+  Conn c(port);
+  REQUIRE(c.send_all(raw));
+  auto r = c.read_response();
+  REQUIRE(r);
+  return *r;
+}
+
 }  // namespace
 
 TEST_CASE("factory webhook answers every status code of seed 000", "[component][factory]") {
@@ -198,6 +207,63 @@ TEST_CASE("factory webhook answers every status code of seed 000", "[component][
     }
     if (r.request_id == "req-ok-2") CHECK(r.data.find(R"("secret_id":"1:)") != std::string::npos);
   }
+}
+
+TEST_CASE("grace 0: a webhook for an order the platform never placed is 404 at once, nothing written",
+          "[component][factory]") {
+  devbroker::MockCluster cluster(1);
+  Harness h(cluster, {{"CAAS_INGRESS_UNKNOWN_ORDER_GRACE", "0"}});
+  REQUIRE(h.wait_ready());
+  const std::string not_found = R"({"error":"Order not found","order_id":"FAC-NEVER-0001","received":false})";
+  auto first = post_factory(h.port(), factory_body("FAC-NEVER-0001"), kFactorySecret, "req-never-1");
+  REQUIRE(first);
+  CHECK(first->status == 404);
+  CHECK(first->body == not_found);
+  CHECK(first->header("content-type") == "application/json");
+  auto again = post_factory(h.port(), factory_body("FAC-NEVER-0001", "IN_PRODUCTION"), kFactorySecret, "req-never-2");
+  REQUIRE(again);
+  CHECK(again->status == 404);
+  CHECK(again->body == R"({"error":"Order not found","order_id":"FAC-NEVER-0001","received":false})");
+
+  // A placed order is still accepted once the projection has it.
+  place_order(cluster, "FAC-2024-000777");
+  CHECK(testing::eventually(
+      [&] {
+        auto r = post_factory(h.port(), factory_body("FAC-2024-000777"), kFactorySecret, "req-placed");
+        return r && r->status == 200;
+      },
+      20s));
+
+  // Nothing remembered of the unknown id (no grace marker), nothing in Kafka.
+  std::vector<std::string> markers;
+  h.store().scan_prefix(kUnknownOrderPrefix, [&](std::string_view key, std::string_view) {
+    markers.emplace_back(key);
+    return true;
+  });
+  CHECK(markers.empty());
+  auto records = read_topic(cluster.bootstrap(), kFactoryTopic);
+  REQUIRE(records.size() == 1);
+  CHECK(records[0].key == "FAC-2024-000777");
+  CHECK(records[0].request_id == "req-placed");
+}
+
+TEST_CASE("grace above 0: the first sighting of an unknown id is accepted and remembered", "[component][factory]") {
+  devbroker::MockCluster cluster(1);
+  std::atomic<std::int64_t> skew_ms{0};
+  Harness h(cluster, {{"CAAS_INGRESS_UNKNOWN_ORDER_GRACE", "1m"}},
+            [&skew_ms] { return std::chrono::system_clock::now() + std::chrono::milliseconds(skew_ms.load()); });
+  REQUIRE(h.wait_ready());
+  auto first = post_factory(h.port(), factory_body("FAC-LATE-0001"), kFactorySecret, "req-late");
+  REQUIRE(first);
+  CHECK(first->status == 200);
+  CHECK(h.store().get(std::string(kUnknownOrderPrefix) + "FAC-LATE-0001"));
+  skew_ms = 2 * 60 * 1000;  // past the grace: the same id is refused
+  auto after = post_factory(h.port(), factory_body("FAC-LATE-0001", "IN_PRODUCTION"));
+  REQUIRE(after);
+  CHECK(after->status == 404);
+  auto records = read_topic(cluster.bootstrap(), kFactoryTopic);
+  REQUIRE(records.size() == 1);
+  CHECK(records[0].request_id == "req-late");
 }
 
 TEST_CASE("IoT webhooks: Standard Webhooks signing, batches keyed by VIN, dedup", "[component][iot]") {
@@ -406,6 +472,90 @@ TEST_CASE("hostile input is refused with the right 4xx and nothing is written", 
   }
   CHECK(read_topic(cluster.bootstrap(), kFactoryTopic).empty());
   CHECK(read_topic(cluster.bootstrap(), kTelemetryTopic).empty());
+}
+
+TEST_CASE("HTTP strictness: no Host, two Hosts, too many header fields, a signature not in the contract's form",
+          "[component][hostile]") {
+  devbroker::MockCluster cluster(1);
+  Harness h(cluster, {{"CAAS_INGRESS_CHECK_KNOWN_ORDERS", "false"}});
+  REQUIRE(h.wait_ready());
+  const std::string body = factory_body("FAC-1");
+  const auto signed_headers = factory_headers(body, kFactorySecret);
+  {  // HTTP/1.1 without Host
+    auto r = exchange(h.port(), build_request("POST", kFactoryPath, signed_headers, body, false));
+    CHECK(r.status == 400);
+    CHECK(r.body == R"({"error":"bad_request","message":"HTTP/1.1 request without a Host header"})");
+  }
+  {  // two Host fields, the same value twice
+    auto headers = signed_headers;
+    headers.emplace_back("Host", "127.0.0.1");
+    auto r = exchange(h.port(), build_request("POST", kFactoryPath, headers, body));
+    CHECK(r.status == 400);
+    CHECK(r.body.find(R"("error":"bad_request")") != std::string::npos);
+  }
+  {  // 101 header fields (Host, Content-Length and the signed ones included), well under the byte limit
+    auto headers = signed_headers;
+    while (headers.size() < 99) headers.emplace_back("X-Pad-" + std::to_string(headers.size()), "p");
+    auto r = exchange(h.port(), build_request("POST", kFactoryPath, headers, body));
+    CHECK(r.status == 431);
+    CHECK(r.body == R"({"error":"too_many_headers","message":"request has more than 100 header fields"})");
+  }
+  // The HMAC is right every time; only its form is not the contract's.
+  const std::string sig = security::sign_factory(body, kFactorySecret);
+  const std::vector<std::pair<std::string, std::string>> forms{
+      {"sha256= prefix", "sha256=" + sig},
+      {"SHA256= prefix", "SHA256=" + sig},
+      {"space inside", sig.substr(0, 32) + " " + sig.substr(32)},
+      {"tab inside", sig.substr(0, 32) + "\t" + sig.substr(32)},
+      {"63 digits", sig.substr(1)},
+      {"65 digits", sig + "0"},
+      {"listed twice", sig + "," + sig},
+      {"not hex", "g" + sig.substr(1)},
+  };
+  for (const auto& [name, value] : forms) {
+    INFO(name);
+    auto r =
+        exchange(h.port(), build_request("POST", kFactoryPath,
+                                         {{"Content-Type", "application/json"}, {"X-Factory-Signature", value}}, body));
+    CHECK(r.status == 400);
+    CHECK(r.body == R"({"error":"Invalid signature","received":false})");
+  }
+  CHECK(read_topic(cluster.bootstrap(), kFactoryTopic).empty());
+}
+
+TEST_CASE("HTTP strictness: absolute-form target, 100 header fields and a signature with surrounding OWS are accepted",
+          "[component][factory]") {
+  devbroker::MockCluster cluster(1);
+  Harness h(cluster, {{"CAAS_INGRESS_CHECK_KNOWN_ORDERS", "false"}});
+  REQUIRE(h.wait_ready());
+  const std::string body = factory_body("FAC-ABS-1");
+  {
+    const std::string target = "http://127.0.0.1:" + std::to_string(h.port()) + kFactoryPath + "?via=proxy";
+    auto r =
+        exchange(h.port(), build_request("POST", target, factory_headers(body, kFactorySecret, "req-absolute"), body));
+    CHECK(r.status == 200);
+    CHECK(r.body.find(R"("order_id":"FAC-ABS-1")") != std::string::npos);
+  }
+  {
+    const std::string b = factory_body("FAC-ABS-2");
+    auto headers = factory_headers(b, kFactorySecret, "req-100-fields");
+    while (headers.size() < 98) headers.emplace_back("X-Pad-" + std::to_string(headers.size()), "p");
+    auto r = exchange(h.port(), build_request("POST", kFactoryPath, headers, b));  // + Host + Content-Length = 100
+    CHECK(r.status == 200);
+  }
+  {
+    const std::string b = factory_body("FAC-ABS-3");
+    auto r = exchange(h.port(),
+                      build_request("POST", kFactoryPath,
+                                    {{"Content-Type", "application/json"},
+                                     {"X-Factory-Signature", " \t" + security::sign_factory(b, kFactorySecret) + "\t "},
+                                     {"X-Request-Id", "req-ows"}},
+                                    b));
+    CHECK(r.status == 200);
+  }
+  std::set<std::string> rids;
+  for (const auto& r : read_topic(cluster.bootstrap(), kFactoryTopic)) rids.insert(r.request_id);
+  CHECK(rids == std::set<std::string>{"req-absolute", "req-100-fields", "req-ows"});
 }
 
 TEST_CASE("broker outage: 503 with Retry-After, then every 200 is in Kafka exactly once", "[component][outage]") {

@@ -194,6 +194,21 @@ TEST_CASE("content type and keys", "[unit][validation]") {
   CHECK_FALSE(valid_key(std::string(257, 'k')));
 }
 
+TEST_CASE("factory signature header: the contract's form only, 64 hex digits", "[unit][validation]") {
+  const std::string hex = "0123456789abcdef0123456789ABCDEF0123456789abcdef0123456789abcdef";
+  CHECK(factory_signature_form(hex));
+  CHECK(factory_signature_form(" \t" + hex + "\t "));  // OWS around, as HTTP strips it
+  CHECK_FALSE(factory_signature_form("sha256=" + hex));
+  CHECK_FALSE(factory_signature_form("SHA256=" + hex));
+  CHECK_FALSE(factory_signature_form(hex.substr(0, 32) + " " + hex.substr(32)));
+  CHECK_FALSE(factory_signature_form(hex.substr(0, 32) + "\t" + hex.substr(32)));
+  CHECK_FALSE(factory_signature_form(hex.substr(1)));
+  CHECK_FALSE(factory_signature_form(hex + "0"));
+  CHECK_FALSE(factory_signature_form("x" + hex.substr(1)));
+  CHECK_FALSE(factory_signature_form(hex + "\r"));
+  CHECK_FALSE(factory_signature_form(""));
+}
+
 TEST_CASE("token bucket with a fabricated clock", "[unit][rate-limit]") {
   const auto t0 = std::chrono::steady_clock::time_point{} + 1000s;
   TokenBucket bucket(2.0, 3.0, t0);

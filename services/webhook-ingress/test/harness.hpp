@@ -72,6 +72,8 @@ class Harness {
     std::filesystem::remove_all(dir_, ec);
   }
   std::uint16_t port() const { return port_; }
+  /// The ingress's own store (read it to check what a request left behind).
+  store::StateStore& store() { return running_->runtime().store(); }
   const std::filesystem::path& dir() const { return dir_; }
   bool wait_ready(std::chrono::milliseconds timeout = std::chrono::seconds(30)) const {
     return testing::eventually(

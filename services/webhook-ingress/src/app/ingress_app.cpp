@@ -228,14 +228,20 @@ void IngressApp::handle(Source& s, http::Request&& req, http::Responder respond)
   // 4. Signature.
   std::string secret_id;
   if (s.config.signature == SignatureScheme::factory_hmac) {
-    auto verified =
-        security::verify_factory_signature(req.body, header_or_empty(req, "X-Factory-Signature"), s.secrets);
-    if (!verified) {
+    auto refuse = [&](std::string_view why) {
       s.signature_failures->Increment();
-      log_.warn("webhook refused: invalid signature", {source_field, correlation, {"error", verified.error().message}});
+      log_.warn("webhook refused: invalid signature", {source_field, correlation, {"error", why}});
       if (factory_style) return finish(*x, responses::factory_invalid_signature(), "invalid_signature");
-      return finish(*x, responses::unauthorized("invalid signature"), "invalid_signature");
+      finish(*x, responses::unauthorized("invalid signature"), "invalid_signature");
+    };
+    const auto signature = req.header("X-Factory-Signature").value_or(std::string_view{});
+    // The contract's form only; the verifier alone would also take a
+    // "sha256=" prefix. An absent header is the verifier's "missing".
+    if (!signature.empty() && !factory_signature_form(signature)) {
+      return refuse("X-Factory-Signature is not exactly 64 hex digits");
     }
+    auto verified = security::verify_factory_signature(req.body, signature, s.secrets);
+    if (!verified) return refuse(verified.error().message);
     secret_id = verified->id;
   } else {
     x->webhook_id = header_or_empty(req, "webhook-id");
@@ -417,6 +423,9 @@ void IngressApp::complete_delivery(Exchange& x) {
 
 IngressApp::OrderCheck IngressApp::check_known_order(const std::string& id, std::chrono::system_clock::time_point now) {
   if (store_.get(std::string(kKnownOrderPrefix) + id)) return OrderCheck::known;
+  // No grace: refused at first sight, and nothing is remembered (a marker
+  // would only start a grace that does not exist).
+  if (options_.unknown_order_grace <= std::chrono::milliseconds::zero()) return OrderCheck::unknown;
   const std::string marker = std::string(kUnknownOrderPrefix) + id;
   std::int64_t first_seen = to_ms(now);
   if (auto v = store_.get(marker)) {

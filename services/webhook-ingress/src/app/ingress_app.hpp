@@ -1,10 +1,11 @@
 #pragma once
 // The request pipeline of every declared webhook source, in this order:
 //   content type (415) → body size (413) → duplicated Host / signature
-//   headers (400) → signature (factory 400 "Invalid signature" / standard 401)
+//   headers (400) → signature (factory: 64 hex digits only, else 400
+//   "Invalid signature"; standard 401)
 //   → rate limit (429 + Retry-After) → strict JSON (400) → field + schema
 //   validation (400 naming the field) → known factory order (404 after the
-//   grace) → webhook-id dedup (200 without a second record) → produce
+//   grace; at grace 0 at once) → webhook-id dedup (200 without a second record) → produce
 //   every record; answer 2xx only once Kafka acknowledged all of them,
 //   503 + Retry-After otherwise.
 // Handlers never block the I/O thread: the Responder is completed from the

@@ -67,6 +67,7 @@ IngressSettings load_ingress_settings(obs::EnvConfig& env) {
   s.max_in_flight = static_cast<std::size_t>(env.integer("CAAS_INGRESS_MAX_IN_FLIGHT", 4096, 1, 1'000'000));
   s.max_header_bytes =
       static_cast<std::size_t>(env.integer("CAAS_INGRESS_MAX_HEADER_BYTES", 16 * 1024, 1024, 1024 * 1024));
+  s.max_header_fields = static_cast<std::size_t>(env.integer("CAAS_INGRESS_MAX_HEADER_FIELDS", 100, 8, 10'000));
   s.produce_timeout = env.duration_ms("CAAS_INGRESS_PRODUCE_TIMEOUT", 5s, 100ms, 300s);
   s.producer_linger = env.duration_us("CAAS_INGRESS_PRODUCER_LINGER", 200us, 0us, 1s);
   s.prune_interval = env.duration_ms("CAAS_INGRESS_PRUNE_INTERVAL", 10min, 100ms, 24h);
@@ -112,6 +113,7 @@ void IngressService::wire(service::ServiceRuntime& rt) {
   auto& http = rt.http_options();
   http.max_body_bytes = max_body;
   http.max_header_bytes = s.max_header_bytes;
+  http.max_header_fields = s.max_header_fields;
   http.header_read_timeout = s.header_read_timeout;
   http.body_read_timeout = s.body_read_timeout;
   http.idle_timeout = s.idle_timeout;

@@ -24,6 +24,7 @@ struct IngressSettings {
   std::size_t max_connections = 4096;
   std::size_t max_in_flight = 4096;
   std::size_t max_header_bytes = 16 * 1024;
+  std::size_t max_header_fields = 100;
   std::chrono::milliseconds produce_timeout{5000};
   // Each webhook waits for its acknowledgement, so the linger is on every
   // request's path: well below a millisecond. Under load batches fill anyway

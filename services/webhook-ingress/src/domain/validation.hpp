@@ -54,4 +54,8 @@ namespace caas::ingress {
 bool json_content_type(std::string_view value);
 /// A Kafka/store key taken from a payload: 1..256 printable ASCII, no spaces.
 bool valid_key(std::string_view key);
+/// X-Factory-Signature in the contract's form: exactly 64 hex digits (either
+/// case), surrounding spaces/tabs aside (HTTP strips them as OWS); no
+/// "sha256=" prefix, nothing inside.
+bool factory_signature_form(std::string_view value);
 }  // namespace caas::ingress

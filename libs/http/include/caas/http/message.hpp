@@ -48,7 +48,7 @@ using Params = std::vector<std::pair<std::string, std::string>>;
 /// computed over it), already bounded by ServerOptions::max_body_bytes.
 struct Request {
   std::string method;   // upper case as sent, e.g. "GET"
-  std::string target;   // raw request target, e.g. "/a/b?x=1"
+  std::string target;   // request target in origin form, e.g. "/a/b?x=1" (also for an absolute-form request)
   std::string path;     // target without the query, not percent-decoded
   std::string route;    // matched route pattern, e.g. "/orders/{id}" ("" if none)
   Params path_params;   // percent-decoded values of {name} segments

@@ -115,6 +115,7 @@ struct ServerOptions {
   unsigned threads = 1;                                    // io_context threads
   std::size_t max_body_bytes = 1 << 20;                    // larger bodies -> 413
   std::size_t max_header_bytes = 16 << 10;                 // larger request head -> 431
+  std::size_t max_header_fields = 100;                     // more header (and trailer) fields -> 431
   std::size_t max_connections = 10000;                     // above it new sockets are closed at once
   std::size_t max_in_flight = 4096;                        // requests in handlers; above -> 503 + Retry-After
   std::size_t max_pipelined = 16;                          // queued responses per connection before reading pauses
