@@ -5,30 +5,18 @@
 #include <rapidjson/writer.h>
 
 #include <array>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <random>
 #include <stdexcept>
 
+#include "caas/core/uuid.hpp"
 #include "caas/events/errors.hpp"
 
 namespace caas::events {
 namespace {
-using Bytes16 = std::array<unsigned char, 16>;
-
-std::string format_uuid(Bytes16 b) {
-  b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40);  // version 4
-  b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);  // RFC 4122 variant
-  static const char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(36);
-  for (std::size_t i = 0; i < b.size(); ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
-    out += kHex[b[i] >> 4];
-    out += kHex[b[i] & 15];
-  }
-  return out;
-}
+using Bytes16 = std::array<std::uint8_t, 16>;
 
 Error missing(std::string_view attr) {
   return Error{make_error_code(EventsErrc::missing_attribute),
@@ -52,7 +40,7 @@ std::string dataschema_for(std::string_view type, int version) {
 std::string uuid_v4() {
   Bytes16 b{};
   if (RAND_bytes(b.data(), static_cast<int>(b.size())) != 1) throw std::runtime_error("RAND_bytes failed");
-  return format_uuid(b);
+  return caas::format_uuid(b, 4);
 }
 
 IdGenerator random_uuid_generator() {
@@ -75,7 +63,7 @@ IdGenerator seeded_uuid_generator(std::uint64_t seed) {
         for (std::size_t j = 0; j < 8; ++j) b[i + j] = static_cast<unsigned char>(v >> (8 * j));
       }
     }
-    return format_uuid(b);
+    return caas::format_uuid(b, 4);
   };
 }
 

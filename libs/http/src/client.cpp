@@ -11,6 +11,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "caas/core/error_category.hpp"
 #include "caas/http/url.hpp"
 
 namespace caas::http {
@@ -24,31 +25,27 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-class ClientCategory final : public std::error_category {
- public:
-  const char* name() const noexcept override { return "caas.http.client"; }
-  std::string message(int ev) const override {
-    switch (static_cast<ClientErrc>(ev)) {
-      case ClientErrc::timeout:
-        return "timeout";
-      case ClientErrc::connect_failed:
-        return "connect failed";
-      case ClientErrc::connection_closed:
-        return "connection closed";
-      case ClientErrc::bad_response:
-        return "bad response";
-      case ClientErrc::tls_error:
-        return "TLS error";
-      case ClientErrc::invalid_url:
-        return "invalid URL";
-      case ClientErrc::body_too_large:
-        return "response body too large";
-      case ClientErrc::shutting_down:
-        return "client shutting down";
-    }
-    return "unknown";
+std::string_view describe(ClientErrc e) noexcept {
+  switch (e) {
+    case ClientErrc::timeout:
+      return "timeout";
+    case ClientErrc::connect_failed:
+      return "connect failed";
+    case ClientErrc::connection_closed:
+      return "connection closed";
+    case ClientErrc::bad_response:
+      return "bad response";
+    case ClientErrc::tls_error:
+      return "TLS error";
+    case ClientErrc::invalid_url:
+      return "invalid URL";
+    case ClientErrc::body_too_large:
+      return "response body too large";
+    case ClientErrc::shutting_down:
+      return "client shutting down";
   }
-};
+  return "unknown";
+}
 
 Error make_error(ClientErrc code, std::string message) {
   return Error{make_error_code(code), std::move(message)};
@@ -94,7 +91,7 @@ struct Conn {
 }  // namespace
 
 const std::error_category& client_category() {
-  static const ClientCategory category;
+  static const ErrorCategory<ClientErrc> category("caas.http.client", describe);
   return category;
 }
 

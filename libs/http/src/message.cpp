@@ -12,6 +12,7 @@
 #include <rapidjson/writer.h>
 
 #include "ascii.hpp"
+#include "caas/core/uuid.hpp"
 
 namespace caas::http {
 
@@ -179,23 +180,9 @@ bool valid_request_id(std::string_view id) {
 
 namespace {
 
-std::string format_uuid_v4(std::array<unsigned char, 16> b) {
-  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);
-  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(36);
-  for (std::size_t i = 0; i < b.size(); ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
-    out.push_back(hex[b[i] >> 4]);
-    out.push_back(hex[b[i] & 0x0f]);
-  }
-  return out;
-}
-
 template <std::size_t N>
-std::array<unsigned char, N> random_bytes() {
-  std::array<unsigned char, N> b{};
+std::array<std::uint8_t, N> random_bytes() {
+  std::array<std::uint8_t, N> b{};
   if (RAND_bytes(b.data(), static_cast<int>(b.size())) != 1) {
     throw std::runtime_error("RAND_bytes failed");  // entropy source broken: a bug, not input
   }
@@ -205,7 +192,7 @@ std::array<unsigned char, N> random_bytes() {
 }  // namespace
 
 std::string generate_uuid_v4() {
-  return format_uuid_v4(random_bytes<16>());
+  return format_uuid(random_bytes<16>(), 4);
 }
 
 RequestIdGenerator::RequestIdGenerator() {
@@ -224,10 +211,10 @@ std::string RequestIdGenerator::next() {
     hi = engine_();
     lo = engine_();
   }
-  std::array<unsigned char, 16> b{};
+  std::array<std::uint8_t, 16> b{};
   std::memcpy(b.data(), &hi, sizeof hi);
   std::memcpy(b.data() + sizeof hi, &lo, sizeof lo);
-  return format_uuid_v4(b);
+  return format_uuid(b, 4);
 }
 
 }  // namespace caas::http

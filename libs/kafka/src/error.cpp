@@ -1,20 +1,22 @@
 #include <caas/kafka/error.hpp>
 
-#include <string>
+#include <string_view>
+
+#include "caas/core/error_category.hpp"
 
 namespace caas::kafka {
 namespace {
 
-class RdKafkaCategory final : public std::error_category {
- public:
-  const char* name() const noexcept override { return "rdkafka"; }
-  std::string message(int ev) const override { return rd_kafka_err2str(static_cast<rd_kafka_resp_err_t>(ev)); }
-};
+// librdkafka owns the texts; the codes are its rd_kafka_resp_err_t values.
+std::string_view describe(rd_kafka_resp_err_t err) noexcept {
+  return rd_kafka_err2str(err);
+}
 
 }  // namespace
 
 const std::error_category& error_category() noexcept {
-  static const RdKafkaCategory category;  // immutable; function-local for init order
+  // Immutable; function-local for init order.
+  static const ErrorCategory<rd_kafka_resp_err_t> category("rdkafka", describe);
   return category;
 }
 

@@ -1,5 +1,6 @@
 #include "caas/observability/logger.hpp"
 #include <caas/core/time.hpp>
+#include <caas/core/utf8.hpp>
 
 #include <charconv>
 #include <cmath>
@@ -35,30 +36,6 @@ std::optional<LogLevel> parse_log_level(std::string_view text) {
 }
 
 namespace {
-
-// Length of the valid UTF-8 sequence starting at s[i], or 0 if invalid
-// (overlong forms, surrogates and code points above U+10FFFF are invalid).
-std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char c = byte(i);
-  const auto cont = [&](std::size_t k) { return k < s.size() && (byte(k) & 0xC0U) == 0x80U; };
-  if (c >= 0xC2 && c <= 0xDF) return cont(i + 1) ? 2 : 0;
-  if (c >= 0xE0 && c <= 0xEF) {
-    if (!cont(i + 1) || !cont(i + 2)) return 0;
-    const unsigned char c1 = byte(i + 1);
-    if (c == 0xE0 && c1 < 0xA0) return 0;  // overlong
-    if (c == 0xED && c1 > 0x9F) return 0;  // UTF-16 surrogate
-    return 3;
-  }
-  if (c >= 0xF0 && c <= 0xF4) {
-    if (!cont(i + 1) || !cont(i + 2) || !cont(i + 3)) return 0;
-    const unsigned char c1 = byte(i + 1);
-    if (c == 0xF0 && c1 < 0x90) return 0;  // overlong
-    if (c == 0xF4 && c1 > 0x8F) return 0;  // above U+10FFFF
-    return 4;
-  }
-  return 0;
-}
 
 thread_local std::string t_correlation_id;  // NOLINT: documented per-thread scope
 
@@ -143,7 +120,7 @@ void append_json_string(std::string& out, std::string_view text) {
       ++i;
       continue;
     }
-    const std::size_t n = utf8_sequence_length(text, i);
+    const std::size_t n = caas::utf8_sequence_length(text, i);
     if (n == 0) {
       out += "\xEF\xBF\xBD";  // U+FFFD replacement character
       ++i;

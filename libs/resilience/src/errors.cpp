@@ -1,30 +1,28 @@
 #include "caas/resilience/errors.hpp"
 
-#include <string>
+#include <string_view>
+
+#include "caas/core/error_category.hpp"
 
 namespace caas::resilience {
 namespace {
-class Category final : public std::error_category {
- public:
-  const char* name() const noexcept override { return "caas.resilience"; }
-  std::string message(int ev) const override {
-    switch (static_cast<ResilienceErrc>(ev)) {
-      case ResilienceErrc::circuit_open:
-        return "circuit breaker open";
-      case ResilienceErrc::retries_exhausted:
-        return "retries exhausted";
-      case ResilienceErrc::deadline_exceeded:
-        return "retry deadline exceeded";
-      case ResilienceErrc::not_retriable:
-        return "error is not retriable";
-    }
-    return "unknown resilience error";
+std::string_view describe(ResilienceErrc e) noexcept {
+  switch (e) {
+    case ResilienceErrc::circuit_open:
+      return "circuit breaker open";
+    case ResilienceErrc::retries_exhausted:
+      return "retries exhausted";
+    case ResilienceErrc::deadline_exceeded:
+      return "retry deadline exceeded";
+    case ResilienceErrc::not_retriable:
+      return "error is not retriable";
   }
-};
+  return "unknown resilience error";
+}
 }  // namespace
 
 const std::error_category& resilience_category() noexcept {
-  static const Category category;  // immutable singleton, as std::generic_category
+  static const ErrorCategory<ResilienceErrc> category("caas.resilience", describe);
   return category;
 }
 

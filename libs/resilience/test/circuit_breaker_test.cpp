@@ -1,6 +1,10 @@
 #include <catch2/catch.hpp>
 
+#include <atomic>
+#include <latch>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 #include "caas/resilience/circuit_breaker.hpp"
 
@@ -114,18 +118,94 @@ TEST_CASE("invalid configuration is refused at construction", "[breaker]") {
   CHECK_THROWS_AS(CircuitBreaker(none), std::invalid_argument);
 }
 
-TEST_CASE("breaker is safe under concurrent use", "[breaker]") {
-  FakeClock clock;
-  CircuitBreakerConfig cfg;
-  cfg.consecutive_failures = 1000000;
-  CircuitBreaker cb(cfg, clock.fn());
+// Under contention the breaker must keep its counts exact: these tests let
+// eight threads hammer one breaker from a common start, with the clock frozen
+// so the only source of variation is the interleaving. A lost update of the
+// failure count, a probe admitted twice or a transition taken by two threads
+// at once breaks one of the checks below.
+namespace {
+constexpr int kThreads = 8;
+constexpr int kCallsPerThread = 1000;
+
+// Records transitions from whichever thread causes them (the listener runs
+// outside the breaker's lock, so it needs its own).
+struct TransitionLog {
+  std::mutex mutex;
+  std::vector<std::pair<CircuitState, CircuitState>> seen;
+  CircuitBreaker::StateListener listener() {
+    return [this](CircuitState from, CircuitState to) {
+      std::lock_guard lock(mutex);
+      seen.emplace_back(from, to);
+    };
+  }
+};
+
+// Runs `body` on kThreads threads released together; returns the sum of what
+// each returned.
+template <class Body>
+int run_together(Body body) {
+  std::latch start(kThreads);
+  std::atomic<int> total{0};
   std::vector<std::thread> threads;
-  for (int t = 0; t < 4; ++t)
-    threads.emplace_back([&cb, t] {
-      for (int i = 0; i < 2000; ++i) {
-        if (cb.allow()) (i + t) % 2 ? cb.record_success() : cb.record_failure();
-      }
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&] {
+      start.arrive_and_wait();
+      total += body();
     });
   for (auto& th : threads) th.join();
+  return total.load();
+}
+}  // namespace
+
+TEST_CASE("under contention the breaker trips once, after exactly the threshold of failures", "[breaker]") {
+  FakeClock clock;
+  TransitionLog log;
+  CircuitBreakerConfig cfg;
+  cfg.consecutive_failures = 5;
+  CircuitBreaker cb(cfg, clock.fn(), log.listener());
+  const int admitted = run_together([&] {
+    int mine = 0;
+    for (int i = 0; i < kCallsPerThread; ++i) {
+      if (!cb.allow()) continue;
+      ++mine;
+      cb.record_failure();
+    }
+    return mine;
+  });
+  // Every admitted call failed. The breaker opens at the 5th failure; calls
+  // admitted before that but reported after it are at most one per other
+  // thread, and nothing is admitted once it is open (the clock is frozen).
+  CHECK(admitted >= cfg.consecutive_failures);
+  CHECK(admitted <= cfg.consecutive_failures + kThreads - 1);
+  CHECK(cb.state() == CircuitState::open);
+  CHECK(log.seen == std::vector<std::pair<CircuitState, CircuitState>>{{CircuitState::closed, CircuitState::open}});
+}
+
+TEST_CASE("under contention half-open admits exactly the configured probes", "[breaker]") {
+  FakeClock clock;
+  TransitionLog log;
+  CircuitBreakerConfig cfg;
+  cfg.consecutive_failures = 1;
+  cfg.open_duration = 1s;
+  cfg.half_open_probes = 3;
+  cfg.half_open_successes = 3;
+  CircuitBreaker cb(cfg, clock.fn(), log.listener());
+  cb.record_failure();
+  clock.now += 1s;  // every thread's first allow() races to move open -> half-open
+  const int admitted = run_together([&] {
+    int mine = 0;
+    for (int i = 0; i < kCallsPerThread; ++i) mine += cb.allow() ? 1 : 0;
+    return mine;
+  });
+  CHECK(admitted == cfg.half_open_probes);  // 8,000 attempts, no outcome reported yet
+  CHECK(cb.state() == CircuitState::half_open);
+
+  // The admitted probes succeed, from as many threads: the third closes it.
+  std::vector<std::thread> reporters;
+  for (int i = 0; i < cfg.half_open_probes; ++i) reporters.emplace_back([&] { cb.record_success(); });
+  for (auto& th : reporters) th.join();
   CHECK(cb.state() == CircuitState::closed);
+  using S = CircuitState;
+  CHECK(log.seen ==
+        std::vector<std::pair<S, S>>{{S::closed, S::open}, {S::open, S::half_open}, {S::half_open, S::closed}});
 }

@@ -8,70 +8,20 @@
 #include <memory>
 #include <stdexcept>
 
+#include "caas/core/base64.hpp"
 #include "caas/security/errors.hpp"
 
 namespace caas::security {
 namespace {
-const char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-const char kB64Url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
 Error encoding_error(std::string msg) {
   return Error{make_error_code(SecurityErrc::invalid_encoding), std::move(msg)};
 }
 
-int b64_value(char c, bool url) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == (url ? '-' : '+')) return 62;
-  if (c == (url ? '_' : '/')) return 63;
-  return -1;
-}
-
-std::string encode(std::string_view in, const char* alphabet, bool pad) {
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  for (; i + 3 <= in.size(); i += 3) {
-    const unsigned v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8) |
-                       static_cast<unsigned char>(in[i + 2]);
-    out += alphabet[(v >> 18) & 63];
-    out += alphabet[(v >> 12) & 63];
-    out += alphabet[(v >> 6) & 63];
-    out += alphabet[v & 63];
-  }
-  const std::size_t rest = in.size() - i;
-  if (rest > 0) {
-    unsigned v = static_cast<unsigned char>(in[i]) << 16;
-    if (rest == 2) v |= static_cast<unsigned char>(in[i + 1]) << 8;
-    out += alphabet[(v >> 18) & 63];
-    out += alphabet[(v >> 12) & 63];
-    if (rest == 2) out += alphabet[(v >> 6) & 63];
-    if (pad) out.append(rest == 1 ? "==" : "=");
-  }
-  return out;
-}
-
-// Decodes unpadded base64 data; rejects non-canonical trailing bits so each
-// value has exactly one encoding (signatures must not be malleable).
-Result<std::string> decode(std::string_view in, bool url) {
-  if (in.size() % 4 == 1) return encoding_error("base64: bad length");
-  std::string out;
-  out.reserve(in.size() / 4 * 3 + 2);
-  unsigned acc = 0;
-  int bits = 0;
-  for (char c : in) {
-    const int v = b64_value(c, url);
-    if (v < 0) return encoding_error("base64: invalid character");
-    acc = (acc << 6) | static_cast<unsigned>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((acc >> bits) & 0xFF);
-    }
-  }
-  if (bits > 0 && (acc & ((1u << bits) - 1)) != 0) return encoding_error("base64: non-canonical trailing bits");
-  return out;
+// The codec lives in caas/core; here its failures keep this library's code,
+// which callers map to "401 malformed signature" and the like.
+Result<std::string> as_security_error(Result<std::string> decoded) {
+  if (decoded.ok()) return decoded;
+  return encoding_error(decoded.error().message);
 }
 }  // namespace
 
@@ -216,22 +166,19 @@ Result<std::string> hex_decode(std::string_view hex) {
 }
 
 std::string base64_encode(std::string_view bytes) {
-  return encode(bytes, kB64, true);
+  return caas::base64_encode(bytes);
 }
 
 Result<std::string> base64_decode(std::string_view b64) {
-  if (b64.size() % 4 != 0) return encoding_error("base64: length not a multiple of 4");
-  std::size_t pad = 0;
-  while (pad < 2 && pad < b64.size() && b64[b64.size() - 1 - pad] == '=') ++pad;
-  return decode(b64.substr(0, b64.size() - pad), false);
+  return as_security_error(caas::base64_decode(b64));
 }
 
 std::string base64url_encode(std::string_view bytes) {
-  return encode(bytes, kB64Url, false);
+  return caas::base64url_encode(bytes);
 }
 
 Result<std::string> base64url_decode(std::string_view b64) {
-  return decode(b64, true);
+  return as_security_error(caas::base64url_decode(b64));
 }
 
 }  // namespace caas::security

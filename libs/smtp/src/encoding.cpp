@@ -1,9 +1,9 @@
 #include "caas/smtp/encoding.hpp"
 
-#include <array>
-#include <cstdint>
 #include <optional>
 
+#include "caas/core/base64.hpp"
+#include "caas/core/utf8.hpp"
 #include "caas/smtp/error.hpp"
 
 namespace caas::smtp {
@@ -11,7 +11,6 @@ namespace caas::smtp {
 namespace {
 
 constexpr char kHex[] = "0123456789ABCDEF";
-constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 Error invalid(std::string message) {
   return Error{make_error_code(SendErrc::invalid_message), std::move(message)};
@@ -22,24 +21,6 @@ int hex_value(char c) {
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   return -1;
-}
-
-int b64_value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
-
-// Length of the UTF-8 sequence starting with `lead` (0 if not a lead byte).
-std::size_t utf8_length(unsigned char lead) {
-  if (lead < 0x80) return 1;
-  if (lead >= 0xC2 && lead <= 0xDF) return 2;
-  if (lead >= 0xE0 && lead <= 0xEF) return 3;
-  if (lead >= 0xF0 && lead <= 0xF4) return 4;
-  return 0;
 }
 
 bool lower_equals(std::string_view a, std::string_view b) {
@@ -157,82 +138,25 @@ Result<std::string> decode_quoted_printable(std::string_view encoded) {
 }
 
 std::string encode_base64(std::string_view data, std::size_t line_length) {
+  std::string encoded = caas::base64_encode(data);
+  if (line_length == 0) return encoded;
   std::string out;
-  out.reserve((data.size() + 2) / 3 * 4 + (line_length ? data.size() / line_length * 2 + 2 : 0));
-  std::size_t column = 0;
-  auto put = [&](char c) {
-    if (line_length != 0 && column == line_length) {
-      out += "\r\n";
-      column = 0;
-    }
-    out += c;
-    ++column;
-  };
-  std::size_t i = 0;
-  for (; i + 3 <= data.size(); i += 3) {
-    const std::uint32_t n = (static_cast<unsigned char>(data[i]) << 16) |
-                            (static_cast<unsigned char>(data[i + 1]) << 8) | static_cast<unsigned char>(data[i + 2]);
-    put(kB64[(n >> 18) & 63]);
-    put(kB64[(n >> 12) & 63]);
-    put(kB64[(n >> 6) & 63]);
-    put(kB64[n & 63]);
+  out.reserve(encoded.size() + (encoded.size() / line_length + 1) * 2);
+  for (std::size_t i = 0; i < encoded.size(); i += line_length) {
+    out.append(encoded, i, line_length);
+    out += "\r\n";
   }
-  if (const std::size_t rest = data.size() - i; rest > 0) {
-    std::uint32_t n = static_cast<unsigned char>(data[i]) << 16;
-    if (rest == 2) n |= static_cast<unsigned char>(data[i + 1]) << 8;
-    put(kB64[(n >> 18) & 63]);
-    put(kB64[(n >> 12) & 63]);
-    put(rest == 2 ? kB64[(n >> 6) & 63] : '=');
-    put('=');
-  }
-  if (line_length != 0 && !out.empty()) out += "\r\n";
   return out;
 }
 
 Result<std::string> decode_base64(std::string_view encoded) {
-  std::string out;
-  out.reserve(encoded.size() / 4 * 3);
-  std::uint32_t acc = 0;
-  int bits = 0;
-  int padding = 0;
-  std::size_t symbols = 0;
-  for (const char c : encoded) {
-    if (c == '\r' || c == '\n' || c == ' ' || c == '\t') continue;
-    if (c == '=') {
-      ++padding;
-      ++symbols;
-      continue;
-    }
-    const int v = b64_value(c);
-    if (v < 0 || padding > 0) return invalid("malformed base64");
-    ++symbols;
-    acc = (acc << 6) | static_cast<std::uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((acc >> bits) & 0xFF);
-    }
-  }
-  if (symbols % 4 != 0 || padding > 2) return invalid("malformed base64 (length)");
-  return out;
+  auto decoded = caas::base64_decode_mime(encoded);
+  if (!decoded.ok()) return invalid("malformed " + decoded.error().message);
+  return decoded;
 }
 
 bool is_valid_utf8(std::string_view text) {
-  for (std::size_t i = 0; i < text.size();) {
-    const auto lead = static_cast<unsigned char>(text[i]);
-    const std::size_t n = utf8_length(lead);
-    if (n == 0 || i + n > text.size()) return false;
-    for (std::size_t k = 1; k < n; ++k) {
-      if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return false;
-    }
-    const auto second = n > 1 ? static_cast<unsigned char>(text[i + 1]) : 0;
-    if (lead == 0xE0 && second < 0xA0) return false;  // overlong
-    if (lead == 0xED && second > 0x9F) return false;  // surrogates
-    if (lead == 0xF0 && second < 0x90) return false;  // overlong
-    if (lead == 0xF4 && second > 0x8F) return false;  // above U+10FFFF
-    i += n;
-  }
-  return true;
+  return caas::is_valid_utf8(text);
 }
 
 std::string encode_header_words(std::string_view text, std::string_view separator) {
@@ -244,7 +168,7 @@ std::string encode_header_words(std::string_view text, std::string_view separato
   while (i < text.size()) {
     std::size_t end = i;
     while (end < text.size()) {
-      std::size_t n = utf8_length(static_cast<unsigned char>(text[end]));
+      std::size_t n = caas::utf8_sequence_length(text, end);
       if (n == 0) n = 1;  // invalid input: keep going byte by byte
       if (end + n - i > kChunk) break;
       end += n;

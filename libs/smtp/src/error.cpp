@@ -1,41 +1,37 @@
 #include "caas/smtp/error.hpp"
 
-#include <string>
+#include <string_view>
+
+#include "caas/core/error_category.hpp"
 
 namespace caas::smtp {
 
 namespace {
-
-class SmtpCategory final : public std::error_category {
- public:
-  const char* name() const noexcept override { return "caas.smtp"; }
-  std::string message(int ev) const override {
-    switch (static_cast<SendErrc>(ev)) {
-      case SendErrc::timeout:
-        return "timeout";
-      case SendErrc::connect_failed:
-        return "connect failed";
-      case SendErrc::connection_closed:
-        return "connection closed";
-      case SendErrc::protocol_error:
-        return "protocol error";
-      case SendErrc::transient_rejection:
-        return "transient rejection";
-      case SendErrc::permanent_rejection:
-        return "permanent rejection";
-      case SendErrc::invalid_message:
-        return "invalid message";
-      case SendErrc::shutting_down:
-        return "client shutting down";
-    }
-    return "unknown";
+std::string_view describe(SendErrc e) noexcept {
+  switch (e) {
+    case SendErrc::timeout:
+      return "timeout";
+    case SendErrc::connect_failed:
+      return "connect failed";
+    case SendErrc::connection_closed:
+      return "connection closed";
+    case SendErrc::protocol_error:
+      return "protocol error";
+    case SendErrc::transient_rejection:
+      return "transient rejection";
+    case SendErrc::permanent_rejection:
+      return "permanent rejection";
+    case SendErrc::invalid_message:
+      return "invalid message";
+    case SendErrc::shutting_down:
+      return "client shutting down";
   }
-};
-
+  return "unknown";
+}
 }  // namespace
 
 const std::error_category& smtp_category() {
-  static const SmtpCategory category;
+  static const ErrorCategory<SendErrc> category("caas.smtp", describe);
   return category;
 }
 

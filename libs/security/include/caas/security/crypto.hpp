@@ -62,8 +62,10 @@ std::string to_bytes(const Digest& d);
 /// treated as secret (signature and digest lengths are public).
 bool constant_time_equal(std::string_view a, std::string_view b) noexcept;
 
-std::string hex_encode(std::string_view bytes);              // lowercase
-Result<std::string> hex_decode(std::string_view hex);        // case-insensitive, even length
+std::string hex_encode(std::string_view bytes);        // lowercase
+Result<std::string> hex_decode(std::string_view hex);  // case-insensitive, even length
+// The base64 functions are caas/core/base64.hpp, with failures reported as
+// SecurityErrc::invalid_encoding.
 std::string base64_encode(std::string_view bytes);           // RFC 4648 §4, padded
 Result<std::string> base64_decode(std::string_view b64);     // strict: padding required, no whitespace
 std::string base64url_encode(std::string_view bytes);        // RFC 4648 §5, unpadded (JWT)

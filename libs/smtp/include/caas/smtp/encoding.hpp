@@ -19,13 +19,14 @@ std::string encode_quoted_printable(std::string_view text);
 /// malformed escape.
 Result<std::string> decode_quoted_printable(std::string_view encoded);
 
-/// Base64 (RFC 4648) with CRLF after every `line_length` characters (0: one
+/// Base64 (RFC 4648, caas/core/base64.hpp) with CRLF after every `line_length` characters (0: one
 /// line, no CRLF).
 std::string encode_base64(std::string_view data, std::size_t line_length = 76);
 /// Accepts line breaks and ignores other whitespace; fails on anything else.
 Result<std::string> decode_base64(std::string_view encoded);
 
-/// True when `text` is valid UTF-8 (no overlong forms, no surrogates).
+/// True when `text` is valid UTF-8 (no overlong forms, no surrogates):
+/// caas::is_valid_utf8 (caas/core/utf8.hpp).
 bool is_valid_utf8(std::string_view text);
 
 /// A header value as RFC 2047 "=?UTF-8?B?...?=" words of at most 64

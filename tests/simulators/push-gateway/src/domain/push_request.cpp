@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "caas/core/utf8.hpp"
+
 namespace caas::push_sim {
 
 namespace {
@@ -90,9 +92,7 @@ bool valid_idempotency_key(std::string_view key) {
 }
 
 std::size_t utf8_length(std::string_view text) {
-  // Every code point has exactly one byte that is not a continuation byte.
-  return static_cast<std::size_t>(
-      std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+  return caas::utf8_code_points(text);
 }
 
 }  // namespace caas::push_sim
