@@ -1,6 +1,8 @@
 #include "caas/sim/command_line.hpp"
 
+#include <fstream>
 #include <optional>
+#include <sstream>
 
 namespace caas::sim {
 
@@ -66,6 +68,19 @@ observability::EnvConfig flags_over_environment(GivenFlags given, std::span<cons
 observability::LogLevel read_log_level(observability::EnvConfig& env) {
   const auto level = env.enumeration("CAAS_LOG_LEVEL", {"debug", "info", "warn", "error"}, "info");
   return observability::parse_log_level(level).value_or(observability::LogLevel::info);
+}
+
+std::optional<std::string> read_text_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::vector<std::string> without_comments(std::vector<std::string> lines) {
+  std::erase_if(lines, [](const std::string& l) { return l.starts_with('#'); });
+  return lines;
 }
 
 std::string usage_text(std::string_view synopsis, std::span<const FlagSpec> flags) {

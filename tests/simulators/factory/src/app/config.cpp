@@ -5,9 +5,7 @@
 #include <caas/events/json.hpp>
 
 #include <array>
-#include <fstream>
 #include <random>
-#include <sstream>
 
 namespace caas::factory_sim {
 
@@ -58,24 +56,9 @@ constexpr std::string_view kSynopsis =
     "fault injection through /control) for tests and the local demo.\n\n"
     "usage: caas-factory-sim --api-token-file F [--webhook-url URL --webhook-secret-file F] [options]\n\n";
 
-std::optional<std::string> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-/// Drops '#' comment lines, as SecretSet (which webhook-ingress verifies
-/// with) does, so both sides sign with the same first secret.
-std::vector<std::string> without_comments(std::vector<std::string> lines) {
-  std::erase_if(lines, [](const std::string& l) { return l.starts_with('#'); });
-  return lines;
-}
-
 void read_files(observability::EnvConfig& env, SimulatorConfig& c) {
   if (auto path = env.string("CAAS_FACTORY_SIM_CATALOGUE_FILE", ""); !path.empty()) {
-    auto text = read_file(path);
+    auto text = sim::read_text_file(path);
     auto catalogue = text ? parse_catalogue(*text) : Result<Catalogue>(Error{{}, "cannot read " + path});
     if (catalogue) {
       c.catalogue = std::move(*catalogue);
@@ -84,7 +67,7 @@ void read_files(observability::EnvConfig& env, SimulatorConfig& c) {
     }
   }
   if (auto path = env.string("CAAS_FACTORY_SIM_FAULTS_FILE", ""); !path.empty()) {
-    auto text = read_file(path);
+    auto text = sim::read_text_file(path);
     if (!text) {
       env.add_error("CAAS_FACTORY_SIM_FAULTS_FILE: cannot read " + path);
       return;
@@ -106,11 +89,11 @@ void read_variables(observability::EnvConfig& env, sim::CommandLine<SimulatorCon
   c.address = env.string("CAAS_FACTORY_SIM_ADDRESS", "127.0.0.1");
   c.port = static_cast<std::uint16_t>(env.integer("CAAS_FACTORY_SIM_PORT", 0, 0, 65535));
   cl.port_file = env.string("CAAS_FACTORY_SIM_PORT_FILE", "");
-  c.api_tokens = without_comments(env.secret_file_lines("CAAS_FACTORY_SIM_API_TOKEN_FILE", /*required=*/true));
-  c.read_only_tokens = without_comments(env.secret_file_lines("CAAS_FACTORY_SIM_FORBIDDEN_TOKEN_FILE"));
+  c.api_tokens = sim::without_comments(env.secret_file_lines("CAAS_FACTORY_SIM_API_TOKEN_FILE", /*required=*/true));
+  c.read_only_tokens = sim::without_comments(env.secret_file_lines("CAAS_FACTORY_SIM_FORBIDDEN_TOKEN_FILE"));
   c.webhook_url = env.string("CAAS_FACTORY_SIM_WEBHOOK_URL", "");
   const auto secrets =
-      without_comments(env.secret_file_lines("CAAS_FACTORY_SIM_WEBHOOK_SECRET_FILE", !c.webhook_url.empty()));
+      sim::without_comments(env.secret_file_lines("CAAS_FACTORY_SIM_WEBHOOK_SECRET_FILE", !c.webhook_url.empty()));
   if (!secrets.empty()) c.webhook_secret = secrets.front();
   if (!c.webhook_url.empty() && secrets.empty()) {
     env.add_error("CAAS_FACTORY_SIM_WEBHOOK_SECRET_FILE: a webhook URL needs a secret");

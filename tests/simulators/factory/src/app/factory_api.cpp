@@ -8,7 +8,7 @@
 #include "domain/views.hpp"
 
 #include <caas/events/json.hpp>
-#include <caas/security/crypto.hpp>
+#include <caas/sim/api_auth.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -27,40 +27,18 @@ http::Response api_response(const ApiError& e) {
   return r;
 }
 
-bool any_equal(const std::vector<std::string>& tokens, std::string_view token) {
-  // Every entry is compared (no early exit) so timing says nothing about
-  // which token matched.
-  bool found = false;
-  for (const auto& t : tokens) found = security::constant_time_equal(t, token) || found;
-  return found;
-}
-
 enum class Access { read, write };
 
 /// 401 without a valid Bearer token; 403 for a read-only token asking to write.
 std::optional<ApiError> check_token(const http::Request& request, const SimulatorConfig& config, Access access) {
-  auto header = request.header("Authorization");
-  constexpr std::string_view kScheme = "Bearer ";
-  const bool bearer = header && header->size() > kScheme.size() &&
-                      std::equal(kScheme.begin(), kScheme.end(), header->begin(),
-                                 [](unsigned char a, unsigned char b) { return std::tolower(a) == std::tolower(b); });
-  if (!bearer) return ApiError{401, "UNAUTHORIZED", "Missing bearer token", ""};
-  const auto token = header->substr(kScheme.size());
-  if (any_equal(config.api_tokens, token)) return std::nullopt;
-  if (any_equal(config.read_only_tokens, token)) {
+  const auto token = sim::bearer_token(request.header("Authorization"));
+  if (!token) return ApiError{401, "UNAUTHORIZED", "Missing bearer token", ""};
+  if (sim::token_listed(config.api_tokens, *token)) return std::nullopt;
+  if (sim::token_listed(config.read_only_tokens, *token)) {
     if (access == Access::read) return std::nullopt;
     return ApiError{403, "FORBIDDEN", "This API token may not place orders", ""};
   }
   return ApiError{401, "UNAUTHORIZED", "Invalid API token", ""};
-}
-
-bool is_json_content_type(std::optional<std::string_view> value) {
-  if (!value) return false;
-  std::string v(*value);
-  std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return std::tolower(c); });
-  v = v.substr(0, v.find(';'));
-  while (!v.empty() && v.back() == ' ') v.pop_back();
-  return v == "application/json";
 }
 
 std::string outcome_of(Injected kind) {
@@ -147,7 +125,7 @@ http::Response FactorySimulator::process_placement(const http::Request& request,
     outcome = "invalid";
     return api_response(invalid_request("Idempotency-Key", "Idempotency-Key must be 1..255 visible ASCII characters"));
   }
-  if (!is_json_content_type(request.header("Content-Type"))) {
+  if (!sim::is_json_content_type(request.header("Content-Type"))) {
     outcome = "unsupported_media_type";
     return api_response({415, "UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/json", ""});
   }

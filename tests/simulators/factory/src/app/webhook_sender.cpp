@@ -1,6 +1,5 @@
 #include "app/webhook_sender.hpp"
 
-#include <caas/resilience/retry.hpp>
 #include <caas/security/webhook_signature.hpp>
 
 namespace caas::factory_sim {
@@ -14,52 +13,28 @@ WebhookRecord* find_record(Order& order, std::uint64_t delivery_id) {
   return nullptr;
 }
 
-http::ClientOptions client_options(std::chrono::milliseconds timeout) {
-  http::ClientOptions o;
-  o.connect_timeout = timeout;
-  o.request_timeout = timeout;
-  // Pooled connections are dropped well before a server's idle timeout: a
-  // POST on a connection the server already closed is not retried by the
-  // client (it counts as a failed attempt and is retried here).
-  o.max_idle_time = std::chrono::seconds(5);
-  o.user_agent = "caas-factory-sim";
-  return o;
-}
-
 }  // namespace
 
 WebhookSender::WebhookSender(SimState& state, SenderOptions options, observability::Logger log)
     : state_(state),
       options_(std::move(options)),
       log_(log.with({{"component", "webhook-sender"}})),
-      client_(client_options(options_.timeout)) {}
+      client_(sim::webhook_client_options(options_.timeout, "caas-factory-sim")) {}
 
 void WebhookSender::start() {
-  for (unsigned i = 0; i < std::max(1u, options_.workers); ++i) workers_.emplace_back([this] { run(); });
+  workers_.start(options_.workers, [this] { run(); });
 }
 
 void WebhookSender::stop() {
-  {
-    std::lock_guard lock(state_.mutex);
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  for (auto& t : workers_) {
-    if (t.joinable()) t.join();
-  }
-  workers_.clear();
+  workers_.stop();
 }
 
 void WebhookSender::run() {
   std::unique_lock lock(state_.mutex);
-  while (!stopping_) {
+  while (!workers_.stopping()) {
     auto d = state_.queue.take(std::chrono::steady_clock::now());
     if (!d) {
-      if (auto next = state_.queue.next_ready()) {
-        cv_.wait_until(lock, *next);
-      } else {
-        cv_.wait(lock);
-      }
+      workers_.wait(lock, state_.queue.next_ready());
       continue;
     }
     const bool down = state_.faults.webhooks.down;
@@ -72,27 +47,23 @@ void WebhookSender::run() {
     lock.lock();
     settle(std::move(*d), result);
     // Another worker may now take this order's next webhook.
-    cv_.notify_all();
+    workers_.notify();
   }
 }
 
-WebhookSender::AttemptResult WebhookSender::attempt(const Delivery& d, bool down) {
+sim::AttemptResult WebhookSender::attempt(const Delivery& d, bool down) {
   if (down) return {std::nullopt, std::nullopt, "down"};
   http::ClientRequest request{"POST", options_.url, {}, d.body};
   request.headers.set("Content-Type", "application/json");
   request.headers.set("X-Factory-Signature", security::sign_factory(d.body, options_.secret));
   auto r = client_.request(request, options_.timeout);
   if (!r) {
-    const bool timeout = r.error().code == http::ClientErrc::timeout;
     log_.debug("webhook attempt failed", {{"order_id", d.order_id},
                                           {"status", std::string(to_string(d.status))},
                                           {"attempt", d.attempts},
                                           {"error", r.error().message}});
-    return {std::nullopt, std::nullopt, timeout ? "timeout" : "network_error"};
   }
-  std::optional<std::chrono::milliseconds> retry_after;
-  if (auto h = r->headers.get("Retry-After")) retry_after = resilience::parse_retry_after(*h);
-  return {r->status, retry_after, std::to_string(r->status)};
+  return sim::classify_attempt(r);
 }
 
 void WebhookSender::settle(Delivery d, const AttemptResult& result) {

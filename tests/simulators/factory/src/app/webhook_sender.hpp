@@ -11,6 +11,8 @@
 
 #include <caas/http/client.hpp>
 #include <caas/observability/logger.hpp>
+#include <caas/sim/webhook_attempt.hpp>
+#include <caas/sim/worker_pool.hpp>
 
 #include <chrono>
 #include <condition_variable>
@@ -40,14 +42,10 @@ class WebhookSender {
   /// Deliveries still queued are abandoned (the Factory's own restart).
   void stop();
   /// New deliveries were queued (call without holding the state mutex).
-  void notify() { cv_.notify_all(); }
+  void notify() { workers_.notify(); }
 
  private:
-  struct AttemptResult {
-    std::optional<int> status;
-    std::optional<std::chrono::milliseconds> retry_after;
-    std::string label;  // "200", "503", "timeout", "network_error", "down"
-  };
+  using AttemptResult = sim::AttemptResult;  // "down" is one more label
   void run();
   AttemptResult attempt(const Delivery& d, bool down);
   void settle(Delivery d, const AttemptResult& result);  // with the state mutex held
@@ -56,9 +54,7 @@ class WebhookSender {
   SenderOptions options_;
   observability::Logger log_;
   http::HttpClient client_;
-  std::condition_variable cv_;  // waits on state_.mutex
-  bool stopping_ = false;
-  std::vector<std::thread> workers_;
+  sim::WorkerPool workers_{state_.mutex};
 };
 
 }  // namespace caas::factory_sim

@@ -11,40 +11,7 @@ namespace caas::factory_sim {
 namespace {
 
 using Member = sim::PatchMember;
-using sim::boolean, sim::is_error_status, sim::milliseconds, sim::patch_error, sim::probability;
-
-Member status_list(std::vector<int>& out) {
-  return [&out](const rapidjson::Value& v, const std::string& field) -> std::optional<PatchError> {
-    if (!v.IsArray() || v.Empty() || v.Size() > 16)
-      return patch_error(field, "must be an array of 1..16 HTTP statuses");
-    std::vector<int> values;
-    for (rapidjson::SizeType i = 0; i < v.Size(); ++i) {
-      if (!is_error_status(v[i]))
-        return patch_error(field + "[" + std::to_string(i) + "]", "must be an integer in 400..599");
-      values.push_back(v[i].GetInt());
-    }
-    out = std::move(values);
-    return std::nullopt;
-  };
-}
-
-Member error_queue(std::deque<int>& out) {
-  return [&out](const rapidjson::Value& v, const std::string& field) -> std::optional<PatchError> {
-    if (!v.IsArray() || v.Size() > 1000) return patch_error(field, "must be an array of at most 1000 entries");
-    std::deque<int> values;
-    for (rapidjson::SizeType i = 0; i < v.Size(); ++i) {
-      if (v[i].IsString() && std::string_view(v[i].GetString()) == "timeout") {
-        values.push_back(kTimeoutMarker);
-      } else if (is_error_status(v[i])) {
-        values.push_back(v[i].GetInt());
-      } else {
-        return patch_error(field + "[" + std::to_string(i) + "]", "must be an integer in 400..599 or \"timeout\"");
-      }
-    }
-    out = std::move(values);
-    return std::nullopt;
-  };
-}
+using sim::boolean, sim::error_queue, sim::milliseconds, sim::patch_error, sim::probability, sim::status_list;
 
 Member auth_status(std::optional<int>& out) {
   return [&out](const rapidjson::Value& v, const std::string& field) -> std::optional<PatchError> {
@@ -75,7 +42,7 @@ Member silent_list(std::vector<Status>& out) {
   };
 }
 
-using Section = std::map<std::string, Member>;
+using Section = sim::PatchSection;
 
 Section endpoint_section(EndpointFaults& f) {
   return {{"latency_ms", milliseconds(f.latency)},
@@ -105,31 +72,14 @@ std::string name_of(const rapidjson::Value& name) {
   return std::string(name.GetString(), name.GetStringLength());
 }
 
-void write_number(JsonWriter& w, std::string_view key, double v) {
-  write_string(w, key);
-  w.Double(v);
-}
-
 void write_endpoint(JsonWriter& w, const EndpointFaults& f) {
   w.StartObject();
   write_string(w, "latency_ms");
   w.Int64(f.latency.count());
   write_number(w, "timeout_probability", f.timeout_probability);
   write_number(w, "error_probability", f.error_probability);
-  write_string(w, "error_statuses");
-  w.StartArray();
-  for (int s : f.error_statuses) w.Int(s);
-  w.EndArray();
-  write_string(w, "next_errors");
-  w.StartArray();
-  for (int s : f.next_errors) {
-    if (s == kTimeoutMarker) {
-      write_string(w, "timeout");
-    } else {
-      w.Int(s);
-    }
-  }
-  w.EndArray();
+  sim::write_status_list(w, "error_statuses", f.error_statuses);
+  sim::write_error_queue(w, "next_errors", f.next_errors);
   write_number(w, "reject_400_probability", f.reject_400_probability);
   write_string(w, "auth_failure");
   if (f.auth_failure) {
@@ -153,13 +103,7 @@ std::optional<PatchError> apply_fault_patch(FaultPlan& plan, const rapidjson::Va
       return PatchError{section_name, "unknown section '" + section_name +
                                           "' (expected placement, status_query, webhooks, production)"};
     }
-    if (!section.value.IsObject()) return patch_error(section_name, "must be an object");
-    for (const auto& m : section.value.GetObject()) {
-      const std::string field = section_name + "." + name_of(m.name);
-      auto member = s->second.find(name_of(m.name));
-      if (member == s->second.end()) return PatchError{field, "unknown member " + field};
-      if (auto e = member->second(m.value, field)) return e;
-    }
+    if (auto e = sim::apply_members(s->second, section.value, section_name)) return e;
   }
   plan = std::move(updated);
   return std::nullopt;

@@ -31,8 +31,7 @@ using sim::Random;
 using sim::ScriptedRandom;
 using sim::SeededRandom;
 
-/// next_errors entry meaning "hold the request like a timeout".
-inline constexpr int kTimeoutMarker = 0;
+using sim::kTimeoutMarker;  // next_errors entry meaning "hold the request like a timeout"
 
 /// Faults of one Factory API endpoint, drawn per request in this order:
 /// auth_failure, next_errors (a deterministic queue), timeout, error, 400.

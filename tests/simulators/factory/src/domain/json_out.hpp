@@ -10,7 +10,7 @@
 
 namespace caas::factory_sim {
 
-using sim::build_json, sim::write_member, sim::write_string, sim::write_time_member;
+using sim::build_json, sim::write_member, sim::write_number, sim::write_string, sim::write_time_member;
 using sim::JsonWriter;
 using sim::TimePoint;
 

@@ -4,21 +4,7 @@
 
 namespace caas::factory_sim {
 
-namespace {
-
-void write_count(JsonWriter& w, std::string_view key, std::uint64_t n) {
-  write_string(w, key);
-  w.Uint64(n);
-}
-
-void write_counts(JsonWriter& w, std::string_view key, const std::map<std::string, std::uint64_t>& counts) {
-  write_string(w, key);
-  w.StartObject();
-  for (const auto& [name, n] : counts) write_count(w, name, n);
-  w.EndObject();
-}
-
-}  // namespace
+using sim::write_count, sim::write_counts;
 
 std::string Stats::to_json() const {
   return build_json([&](JsonWriter& w) {

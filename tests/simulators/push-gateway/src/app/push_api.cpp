@@ -13,7 +13,6 @@
 #include "domain/views.hpp"
 
 #include <caas/events/json.hpp>
-#include <caas/security/crypto.hpp>
 
 namespace caas::push_sim {
 
@@ -26,14 +25,6 @@ http::Response api_response(const ApiError& e) {
   if (e.status == 401) r.headers.set("WWW-Authenticate", "Bearer");
   if (carries_retry_after(e.status)) r.headers.set("Retry-After", "1");
   return r;
-}
-
-bool known_token(const std::vector<std::string>& tokens, std::string_view token) {
-  // Every entry is compared (no early exit) so timing says nothing about
-  // which token matched.
-  bool found = false;
-  for (const auto& t : tokens) found = security::constant_time_equal(t, token) || found;
-  return found;
 }
 
 std::string_view outcome_of(MessageBook::Outcome outcome) {
@@ -127,7 +118,7 @@ http::Response PushSimulator::process(const http::Request& request, std::string&
     outcome = "unauthorized";
     return api_response({401, "UNAUTHORIZED", "Missing or malformed Authorization: Bearer <token>", std::nullopt});
   }
-  if (!known_token(config_.api_tokens, *token)) {
+  if (!sim::token_listed(config_.api_tokens, *token)) {
     outcome = "forbidden";
     return api_response({403, "FORBIDDEN", "Unknown API token", std::nullopt});
   }

@@ -95,16 +95,4 @@ std::size_t utf8_length(std::string_view text) {
       std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
-std::optional<std::string_view> bearer_token(std::optional<std::string_view> authorization) {
-  constexpr std::string_view kScheme = "Bearer ";
-  if (!authorization || authorization->size() <= kScheme.size()) return std::nullopt;
-  const bool bearer = std::equal(kScheme.begin(), kScheme.end(), authorization->begin(),
-                                 [](unsigned char a, unsigned char b) { return std::tolower(a) == std::tolower(b); });
-  if (!bearer) return std::nullopt;
-  const auto token = authorization->substr(kScheme.size());
-  const bool clean = std::all_of(token.begin(), token.end(), [](char c) { return c > 0x20 && c < 0x7f; });
-  if (!clean) return std::nullopt;
-  return token;
-}
-
 }  // namespace caas::push_sim

@@ -18,6 +18,8 @@
 
 #include "domain/api_error.hpp"
 
+#include <caas/sim/api_auth.hpp>
+
 namespace caas::push_sim {
 
 // Limits of the contract; lengths are in characters (Unicode code points),
@@ -53,9 +55,7 @@ bool valid_idempotency_key(std::string_view key);
 /// Code points of valid UTF-8 text (the strict JSON parser has checked it).
 std::size_t utf8_length(std::string_view text);
 
-/// The token of an `Authorization: Bearer <token>` value (scheme
-/// case-insensitive); nullopt when absent or malformed (other scheme, empty
-/// token, a space or control character in the token).
-std::optional<std::string_view> bearer_token(std::optional<std::string_view> authorization);
+/// The token of an `Authorization: Bearer <token>` value (shared by every simulator).
+using sim::bearer_token;
 
 }  // namespace caas::push_sim

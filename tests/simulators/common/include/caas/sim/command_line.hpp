@@ -11,6 +11,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -75,6 +76,13 @@ observability::EnvConfig flags_over_environment(GivenFlags given, std::span<cons
 
 /// CAAS_LOG_LEVEL, as every service reads it.
 observability::LogLevel read_log_level(observability::EnvConfig& env);
+
+/// The whole file, or nullopt when it cannot be read.
+std::optional<std::string> read_text_file(const std::string& path);
+
+/// Drops '#' comment lines, as SecretSet (which webhook-ingress verifies
+/// with) does, so a token or secret file reads the same on both sides.
+std::vector<std::string> without_comments(std::vector<std::string> lines);
 
 /// --help: `synopsis`, then every flag with its variable and help line.
 std::string usage_text(std::string_view synopsis, std::span<const FlagSpec> flags);

@@ -9,6 +9,8 @@
 #include <caas/core/time.hpp>
 
 #include <chrono>
+#include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -23,6 +25,20 @@ inline void write_string(JsonWriter& w, std::string_view s) {
 inline void write_member(JsonWriter& w, std::string_view key, std::string_view value) {
   write_string(w, key);
   write_string(w, value);
+}
+inline void write_count(JsonWriter& w, std::string_view key, std::uint64_t n) {
+  write_string(w, key);
+  w.Uint64(n);
+}
+inline void write_counts(JsonWriter& w, std::string_view key, const std::map<std::string, std::uint64_t>& counts) {
+  write_string(w, key);
+  w.StartObject();
+  for (const auto& [name, n] : counts) write_count(w, name, n);
+  w.EndObject();
+}
+inline void write_number(JsonWriter& w, std::string_view key, double v) {
+  write_string(w, key);
+  w.Double(v);
 }
 /// RFC 3339, UTC, milliseconds ("2026-11-22T10:00:00.123Z").
 inline void write_time_member(JsonWriter& w, std::string_view key, TimePoint t) {
