@@ -1,5 +1,5 @@
 # Shared by the benchmark scripts that start the platform's processes
-# (order-flow-bench.sh, notification-bench.sh; ingress-bench.sh for wait_ready). Source it after setting
+# (order-flow-bench.sh, notification-bench.sh, telemetry-bench.sh; ingress-bench.sh for wait_ready, rss_kib and cpu_ticks). Source it after setting
 # `root`, `build`, `build_dir` and `run` (the scratch directory).
 
 # Every started process goes into pids; on exit they are stopped newest
@@ -42,12 +42,20 @@ wait_ready() {
   echo "no 200 from $1 within 60 s" >&2; return 1
 }
 
-# bench_start_broker N: caas-devbroker with N mock brokers; sets `bootstrap`.
+# bench_start_broker N [ARG...]: caas-devbroker with N mock brokers, the ARGs
+# passed on (e.g. --topics FILE); sets `bootstrap` and `broker_pid`.
 bench_start_broker() {
-  "$build_dir/bin/caas-devbroker" --brokers "$1" --bootstrap-file "$run/bootstrap" >"$run/devbroker.log" 2>&1 &
+  local n=$1
+  shift
+  "$build_dir/bin/caas-devbroker" --brokers "$n" "$@" --bootstrap-file "$run/bootstrap" >"$run/devbroker.log" 2>&1 &
+  broker_pid=$!
   pids+=($!)
   local _
   for _ in $(seq 100); do [ -s "$run/bootstrap" ] && break; sleep 0.1; done
   [ -s "$run/bootstrap" ] || { echo "caas-devbroker wrote no bootstrap address within 10 s" >&2; exit 1; }
   bootstrap=$(cat "$run/bootstrap")
 }
+
+# rss_kib PID: resident set in KiB (0 once gone); cpu_ticks PID: user + system clock ticks.
+rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat" 2>/dev/null || echo 0; }

@@ -5,8 +5,10 @@
 # the same way in the same run, for a ratio. --floor adds caas-ack-floor, a
 # server that does nothing but the Kafka round trip (raw epoll, then through
 # libs/http): the ceiling of this set-up. See README.md.
+# --telemetry measures the API IoT telemetry path instead (issue 13): Standard
+# Webhooks signed batches of 100 readings, one record per reading.
 #
-#   scripts/bench/ingress-bench.sh [--with-peer] [--peer-only] [--floor] [--conns "16 64"]
+#   scripts/bench/ingress-bench.sh [--telemetry] [--with-peer] [--peer-only] [--floor] [--conns "16 64"]
 #                                  [--duration 20] [--runs 1] [--brokers 1] [--no-build]
 #
 # Loopback only, bounded in time; every process started here is stopped by PID
@@ -19,10 +21,11 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 
-with_peer=0; peer_only=0; floor=0; build=1
+with_peer=0; peer_only=0; floor=0; build=1; telemetry=0
 conns="16 64"; duration=20; runs=1; threads=2; warmup=3; brokers=1
 while (($#)); do
   case $1 in
+    --telemetry) telemetry=1 ;;
     --with-peer) with_peer=1 ;;
     --peer-only) with_peer=1; peer_only=1 ;;
     --floor) floor=1 ;;
@@ -31,7 +34,7 @@ while (($#)); do
     --runs) runs=$2; shift ;;
     --brokers) brokers=$2; shift ;;
     --no-build) build=0 ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -44,11 +47,22 @@ peer_port=${CAAS_BENCH_PEER_PORT:-18000}
 floor_port=${CAAS_BENCH_FLOOR_PORT:-18081}
 peers_dir=${CAAS_PEERS_DIR:-$root/../shared/peers}
 srv_cpu=0; aux_cpu=1   # ingress | devbroker + wrk
-topic=caas.ingress.factory-status.v1
+if [ "$telemetry" = 1 ]; then
+  # API IoT telemetry: batches of $batch readings, one record per reading.
+  topic=caas.ingress.iot-telemetry.v1
+  webhook_path=/api/v1/webhooks/iot/telemetry
+  wrk_script=wrk_telemetry.lua
+  batch=${CAAS_BENCH_TELEMETRY_BATCH:-100}
+else
+  topic=caas.ingress.factory-status.v1
+  webhook_path=/api/v1/webhooks/factory/status
+  wrk_script=wrk_webhook.lua
+  batch=1
+fi
 secret=bench-factory-secret
 mkdir -p "$out/raw"
 run=$(mktemp -d "${TMPDIR:-/tmp}/caas-bench.XXXXXX")
-# wait_ready from the shared helpers; the bookkeeping below replaces theirs
+# wait_ready, rss_kib and cpu_ticks from the shared helpers; the bookkeeping below replaces theirs
 # (it also kills a process that ignores SIGTERM for 10 s).
 # shellcheck source=common.sh
 . "$here/common.sh"
@@ -102,8 +116,6 @@ thread_ticks() {
           n=split($0, a, ") "); split(a[n], b, " "); print $1, c, b[12]+b[13]}' "$f" 2>/dev/null
   done
 }
-rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
-cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 # sys_jiffies [cpuN] -> "busy total" jiffies of the machine (or of one CPU).
 sys_jiffies() { awk -v c="${1:-cpu}" '$1 == c {print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat; }
 # Sum of the high watermarks of every partition of $topic = records appended.
@@ -134,11 +146,17 @@ for _ in $(seq 100); do [ -s "$run/bootstrap" ] && break; sleep 0.1; done
 bootstrap=$(head -1 "$run/bootstrap" 2>/dev/null || true)
 [ -n "$bootstrap" ] || { echo "devbroker did not start" >&2; cat "$run/broker.err" >&2; exit 1; }
 
-python3 "$here/gen_requests.py" 2000 "$run/requests.lua" "$secret"
+if [ "$telemetry" = 1 ]; then
+  # Bodies only: wrk_telemetry.lua signs each request with a fresh webhook-id.
+  python3 "$here/gen_telemetry.py" 200 "$run/requests.lua" "$batch"
+  export WRK_SECRET=$secret
+else
+  python3 "$here/gen_requests.py" 2000 "$run/requests.lua" "$secret"
+fi
 export WRK_REQUESTS=$run/requests.lua
 
 tsv=$out/runs.tsv
-printf 'server\tconns\trun\trps\tp50_ms\tp99_ms\trequests\tnon2xx\tsock_err\tlanded\trss_idle_mib\trss_load_mib\tserver_cpu_pct\tsys_busy_pct\taux_busy_pct\n' >"$tsv"
+printf 'server\tconns\trun\trps\tp50_ms\tp99_ms\trequests\tnon2xx\tsock_err\tlanded\trss_idle_mib\trss_load_mib\tserver_cpu_pct\tsys_busy_pct\taux_busy_pct\trecords_per_request\n' >"$tsv"
 
 # bench_server NAME PID URL: warm-up, then one wrk run per connection count.
 bench_server() {
@@ -146,7 +164,7 @@ bench_server() {
   sleep 2
   rss_idle=$(rss_kib "$pid")
   echo "== $name: idle RSS $((rss_idle / 1024)) MiB; warm-up ${warmup}s" >&2
-  taskset -c "$aux_cpu" wrk -t"$threads" -c64 -d"${warmup}s" -s "$here/wrk_webhook.lua" "$url" >/dev/null
+  WRK_RUN_TAG=warmup-$name taskset -c "$aux_cpu" wrk -t"$threads" -c64 -d"${warmup}s" -s "$here/$wrk_script" "$url" >/dev/null
   for r in $(seq "$runs"); do
     for c in $conns; do
       raw=$out/raw/${name}_c${c}_r${r}.txt
@@ -159,7 +177,8 @@ bench_server() {
       sampler=$!
       thread_ticks "$pid" >"$run/threads0"
       s0=$(cpu_ticks "$pid"); j0=$(sys_jiffies); k0=$(sys_jiffies "cpu$aux_cpu")
-      echo "# $name: taskset -c $aux_cpu wrk -t$threads -c$c -d${duration}s --latency -s wrk_webhook.lua $url" >"$raw"
+      echo "# $name: taskset -c $aux_cpu wrk -t$threads -c$c -d${duration}s --latency -s $wrk_script $url" >"$raw"
+      echo "# load before the run: $(uptime)" >>"$raw"
       local perf_pid=""
       if [ "${CAAS_BENCH_PERF:-0}" = 1 ] && command -v perf >/dev/null; then
         # CPU profile of the server during the run (software clock: works in VMs).
@@ -172,8 +191,8 @@ bench_server() {
         perf stat -x, -e 'syscalls:sys_enter_*' -p "$pid" -o "$run/syscalls" -- sleep $((duration - 2)) >/dev/null 2>&1 &
         sys_pid=$!
       fi
-      timeout $((duration + 30)) taskset -c "$aux_cpu" \
-        wrk -t"$threads" -c"$c" -d"${duration}s" --latency -s "$here/wrk_webhook.lua" "$url" >>"$raw"
+      WRK_RUN_TAG=$name-c$c-r$r timeout $((duration + 30)) taskset -c "$aux_cpu" \
+        wrk -t"$threads" -c"$c" -d"${duration}s" --latency -s "$here/$wrk_script" "$url" >>"$raw"
       if [ -n "$perf_pid" ]; then
         wait "$perf_pid" 2>/dev/null || true
         perf report -i "$out/perf-${name}-c${c}.data" --no-children --sort dso,symbol --stdio 2>/dev/null |
@@ -206,14 +225,15 @@ bench_server() {
       sys_pct=$(awk -v a="$j0" -v b="$j1" -v n="$(nproc)" 'BEGIN{split(a,x," ");split(b,y," ");printf "%.0f",(y[1]-x[1])/(y[2]-x[2])*n*100}')
       # The load generator's core (wrk + broker): near 100 % it, not the server, sets the pace.
       aux_pct=$(awk -v a="$k0" -v b="$k1" 'BEGIN{split(a,x," ");split(b,y," ");printf "%.0f",(y[1]-x[1])/(y[2]-x[2])*100}')
-      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$c" "$r" "$row" "$landed" \
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$c" "$r" "$row" "$landed" \
         "$(awk -v k="$rss_idle" 'BEGIN{printf "%.1f",k/1024}')" "$(awk -v k="$peak" 'BEGIN{printf "%.1f",k/1024}')" \
-        "$srv_cpu_pct" "$sys_pct" "$aux_pct" >>"$tsv"
+        "$srv_cpu_pct" "$sys_pct" "$aux_pct" "$batch" >>"$tsv"
       echo "$name c=$c run=$r: $(echo "$row" | awk -F'\t' '{printf "%s req/s p50 %s ms p99 %s ms, %s requests, %s non-2xx, %s socket errors", $1,$2,$3,$4,$5,$6}'), landed $landed, RSS peak $((peak / 1024)) MiB, server CPU ${srv_cpu_pct}%, CPU $aux_cpu (wrk + broker) ${aux_pct}%" >&2
       local total non2xx ok
       total=$(echo "$row" | cut -f4); non2xx=$(echo "$row" | cut -f5); ok=$((total - non2xx))
-      if [ "$landed" -lt "$ok" ]; then
-        echo "FAIL: $name c=$c: $landed records landed in $topic < $ok 2xx answers" >&2
+      # Every 2xx promises $batch acknowledged records (one per reading).
+      if [ "$landed" -lt $((ok * batch)) ]; then
+        echo "FAIL: $name c=$c: $landed records landed in $topic < $ok 2xx answers x $batch" >&2
         touch "$out/LOST_RECORDS"
       fi
     done
@@ -223,6 +243,18 @@ bench_server() {
 # ---- our ingress on CPU 0 ----
 if [ "$peer_only" = 0 ]; then
   printf '%s\n' "$secret" >"$run/factory.secrets"
+  if [ "$telemetry" = 1 ]; then
+  # The telemetry source as shipped (config/sources.example.json), with only
+  # the rate limit lifted; webhook-id dedup, batch and body limits as they are.
+  cat >"$run/sources.json" <<EOF
+{"sources": [{
+  "name": "iot-telemetry", "path": "$webhook_path", "signature": "standard-webhooks",
+  "secrets_env": "CAAS_IOT_WEBHOOK_SECRETS_FILE", "schema": "ingress.iot-telemetry.v1",
+  "topic": "$topic", "key_field": "vin", "payload": "batch", "items_field": "readings",
+  "max_items": 500, "validator": "iot-reading", "rate_limit": {"rps": 10000000, "burst": 10000000},
+  "max_body_bytes": 1048576}]}
+EOF
+  else
   # The Factory source as shipped, with the limits a load test needs lifted:
   # no rate limit in the way, and no 404 for order ids this fresh broker has
   # never seen placed.
@@ -234,6 +266,7 @@ if [ "$peer_only" = 0 ]; then
   "responses": "factory", "rate_limit": {"rps": 10000000, "burst": 10000000},
   "max_body_bytes": 65536, "check_known_orders": false}]}
 EOF
+  fi
   mkdir -p "$run/data"
   echo "== caas-webhook-ingress on CPU $srv_cpu, port $port" >&2
   ( cd "$root" && CAAS_KAFKA_BOOTSTRAP=$bootstrap CAAS_DATA_DIR=$run/data CAAS_HTTP_PORT=$port \
@@ -245,12 +278,30 @@ EOF
   pids+=("$ingress_pid")
   wait_ready "http://127.0.0.1:$port/readyz" "$ingress_pid" || { tail -20 "$out/ingress.log" >&2; exit 1; }
   # One request by hand: must be a 200, or the run measures errors.
-  body='{"order_id":"ord-bench-probe","status":"SHIPPED","timestamp":"2024-05-01T10:00:00Z"}'
-  sig=$(printf '%s' "$body" | openssl dgst -sha256 -hmac "$secret" -r | cut -d' ' -f1)
-  probe=$(curl -s -m 5 -w ' %{http_code}' -H 'Content-Type: application/json' -H "X-Factory-Signature: $sig" \
-    --data-binary "$body" "http://127.0.0.1:$port/api/v1/webhooks/factory/status")
+  if [ "$telemetry" = 1 ]; then
+    # The first batch wrk will send, signed here independently of the Lua
+    # script (Standard Webhooks: base64 HMAC of "id.timestamp.body").
+    body=$(python3 -c 'import ast, sys; print(ast.literal_eval(open(sys.argv[1]).read().split("\n")[2].strip().rstrip(",")))' \
+      "$run/requests.lua")
+    wid=msg-bench-probe; wts=$(date +%s)
+    sig=$(printf '%s.%s.%s' "$wid" "$wts" "$body" | openssl dgst -sha256 -hmac "$secret" -binary | base64 -w0)
+    probe=$(curl -s -m 5 -w ' %{http_code}' -H 'Content-Type: application/json' -H "webhook-id: $wid" \
+      -H "webhook-timestamp: $wts" -H "webhook-signature: v1,$sig" --data-binary "$body" "http://127.0.0.1:$port$webhook_path")
+  else
+    body='{"order_id":"ord-bench-probe","status":"SHIPPED","timestamp":"2024-05-01T10:00:00Z"}'
+    sig=$(printf '%s' "$body" | openssl dgst -sha256 -hmac "$secret" -r | cut -d' ' -f1)
+    probe=$(curl -s -m 5 -w ' %{http_code}' -H 'Content-Type: application/json' -H "X-Factory-Signature: $sig" \
+      --data-binary "$body" "http://127.0.0.1:$port$webhook_path")
+  fi
   echo "probe: $probe" >&2
   [ "${probe##* }" = 200 ] || { echo "probe webhook refused; not benchmarking" >&2; tail -20 "$out/ingress.log" >&2; exit 1; }
+  if [ "$telemetry" = 1 ]; then
+    # What the ingress writes per reading (envelope + receipt): the floor's
+    # records get the same size.
+    value_bytes=$(kcat -b "$bootstrap" -C -t "$topic" -o beginning -c "$batch" -e -q -f '%S\n' 2>/dev/null |
+      awk '{s+=$1; n++} END {if (n) printf "%d", s/n}')
+    echo "ingress record value: ${value_bytes:-?} bytes per reading" >&2
+  fi
   bench_server ingress "$ingress_pid" "http://127.0.0.1:$port"
   stop_pid "$ingress_pid"; forget "$ingress_pid"
 fi
@@ -262,15 +313,20 @@ fi
 if [ "$floor" = 1 ]; then
   for mode in epoll libs; do
     echo "== caas-ack-floor --http $mode on CPU $srv_cpu, port $floor_port" >&2
+    floor_args=()
+    if [ "$telemetry" = 1 ]; then
+      # One record per reading, keyed by its VIN, sized like the ingress's.
+      floor_args=(--topic "$topic" --path "$webhook_path" --batch-key vin --value-bytes "${value_bytes:-900}")
+    fi
     taskset -c "$srv_cpu" "$floor_bin" --bootstrap "$bootstrap" --http "$mode" --port "$floor_port" \
-      --linger-us "${CAAS_BENCH_FLOOR_LINGER_US:-200}" >"$out/floor-$mode.log" 2>&1 &
+      --linger-us "${CAAS_BENCH_FLOOR_LINGER_US:-200}" "${floor_args[@]}" >"$out/floor-$mode.log" 2>&1 &
     floor_pid=$!
     pids+=("$floor_pid")
     code=000
     for _ in $(seq 100); do
       kill -0 "$floor_pid" 2>/dev/null || break
       code=$(curl -s -o /dev/null -w '%{http_code}' -m 2 -H 'Content-Type: application/json' \
-        --data-binary '{"order_id":"ord-floor-probe"}' "http://127.0.0.1:$floor_port/api/v1/webhooks/factory/status" || true)
+        --data-binary '{"order_id":"ord-floor-probe"}' "http://127.0.0.1:$floor_port$webhook_path" || true)
       [ "$code" = 200 ] && break; sleep 0.1
     done
     [ "$code" = 200 ] || { echo "caas-ack-floor did not answer 200" >&2; cat "$out/floor-$mode.log" >&2; exit 1; }
@@ -280,6 +336,15 @@ if [ "$floor" = 1 ]; then
 fi
 
 # ---- the FastAPI peer, same pinning, same broker and topic ----
+if [ "$with_peer" = 1 ] && [ "$telemetry" = 1 ]; then
+  # A peer is compared only on an endpoint it has: ../shared/peers' FastAPI
+  # and Go peers serve the factory webhook only.
+  if grep -qs "$webhook_path" "$peers_dir/fastapi_ingress.py" "$peers_dir"/go_ingress/*.go; then
+    echo "a peer in $peers_dir now serves $webhook_path: teach this script to run it" >&2; exit 2
+  fi
+  echo "no peer in $peers_dir serves $webhook_path: no peer measured" >&2
+  with_peer=0
+fi
 if [ "$with_peer" = 1 ]; then
   [ -f "$peers_dir/fastapi_ingress.py" ] || { echo "peer not found in $peers_dir" >&2; exit 2; }
   /usr/bin/python3 -c 'import fastapi, uvicorn, confluent_kafka' 2>/dev/null || {

@@ -3,7 +3,12 @@
 per server and connection count the median over runs of req/s, p50, p99,
 RSS idle / peak under load, non-2xx, and records landed vs 2xx answers; then
 the budget check (>= 10x the FastAPI peer on one core, p99 < 10 ms) and the
-ratio ours / peer when the peer ran in the same run."""
+ratio ours / peer when the peer ran in the same run.
+
+A run of `ingress-bench.sh --telemetry` (records_per_request > 1: batches of
+readings, one record each) is summarised in readings: readings/s, p50/p99 per
+batch, landed records vs 2xx x batch size, the budget of issue 13
+(>= 150,000 readings/s on one core) and the share of the floors."""
 import csv
 import statistics as st
 import sys
@@ -22,6 +27,45 @@ for r in rows:
 
 def med(rs, key):
     return st.median(float(r[key]) for r in rs)
+
+
+def per_request(r):
+    return int(r.get("records_per_request") or 1)
+
+
+def telemetry_summary():
+    """Batches of readings: the figures per reading and issue 13's budget."""
+    budget = 150000
+    print("| server | conns | runs | batches/s | readings/s | p50 ms / batch | p99 ms / batch | non-2xx | socket err | "
+          "landed / 2xx x batch | RSS idle MiB | RSS load MiB | server CPU % | machine busy % | CPU 1 (wrk + broker) busy % |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for (server, c), rs in groups.items():
+        landed = sum(int(r["landed"]) for r in rs)
+        promised = sum((int(r["requests"]) - int(r["non2xx"])) * per_request(r) for r in rs)
+        print(f"| {server} | {c} | {len(rs)} | {med(rs, 'rps'):.0f} | {st.median(float(r['rps']) * per_request(r) for r in rs):.0f} | "
+              f"{med(rs, 'p50_ms'):.2f} | {med(rs, 'p99_ms'):.2f} | {sum(int(r['non2xx']) for r in rs)} | "
+              f"{sum(int(r['sock_err']) for r in rs)} | {landed} / {promised} | {med(rs, 'rss_idle_mib'):.1f} | "
+              f"{max(float(r['rss_load_mib']) for r in rs):.1f} | {med(rs, 'server_cpu_pct'):.0f} | "
+              f"{med(rs, 'sys_busy_pct'):.0f} | {med(rs, 'aux_busy_pct'):.0f} |")
+    print()
+    readings = {(s, c): st.median(float(r["rps"]) * per_request(r) for r in rs) for (s, c), rs in groups.items()}
+    for (s, c), rs in groups.items():
+        if s != "ingress":
+            continue
+        verdict = "meets" if readings[(s, c)] >= budget else "MISSES"
+        line = (f"- {c} connections: {readings[(s, c)]:.0f} readings/s, p99 {med(rs, 'p99_ms'):.2f} ms per batch "
+                f"-> {verdict} the budget (>= {budget} readings/s on one core)")
+        for floor, what in (("floor-epoll", "raw epoll floor"), ("floor-libs", "libs/http floor")):
+            if (floor, c) in readings:
+                line += f"; {100 * readings[(s, c)] / readings[(floor, c)]:.0f} % of the {what} ({readings[(floor, c)]:.0f})"
+        print(line)
+    if not any(s == "fastapi" for s, _ in groups):
+        print("- no peer: none in ../shared/peers serves the telemetry endpoint")
+
+
+if any(per_request(r) > 1 for r in rows):
+    telemetry_summary()
+    sys.exit(0)
 
 
 print("| server | conns | runs | req/s | p50 ms | p99 ms | non-2xx | socket err | landed / 2xx | RSS idle MiB | RSS load MiB | server CPU % | machine busy % | CPU 1 (wrk + broker) busy % |")

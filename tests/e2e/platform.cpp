@@ -31,8 +31,17 @@ const char* service_dir_name(Platform::Proc p) {
       return "factory-sim";
     case Platform::Proc::notification:
       return "notification";
+    case Platform::Proc::iot_sim:
+      return "iot-sim";
+    case Platform::Proc::telemetry:
+      return "telemetry-ingest";
   }
   return "?";
+}
+
+// The simulators write the port they bound to a file once they listen.
+bool writes_port_file(Platform::Proc p) {
+  return p == Platform::Proc::factory_sim || p == Platform::Proc::iot_sim;
 }
 
 }  // namespace
@@ -49,6 +58,10 @@ const char* name(Platform::Proc p) {
       return "caas-factory-adapter";
     case Platform::Proc::notification:
       return "caas-notification";
+    case Platform::Proc::iot_sim:
+      return "caas-iot-sim";
+    case Platform::Proc::telemetry:
+      return "caas-telemetry-ingest";
   }
   return "?";
 }
@@ -96,10 +109,11 @@ Platform::Platform(PlatformOptions options)
   write_file(dir_ / "factory-webhook.secrets", std::string(kFactoryWebhookSecret) + "\n");
   write_file(dir_ / "iot-webhook.secrets", "e2e-iot-webhook-secret\n");
   write_file(dir_ / "factory-api.token", std::string(kFactoryToken) + "\n");
+  write_file(dir_ / "iot-api.token", std::string(kIotApiToken) + "\n");
   write_file(dir_ / "token.secret", "e2e-customer-token-secret-0123456789\n");
   write_file(dir_ / "api-keys",
              std::string(kDealerKey) + " dealer " + kDealership + "\n" + kAdminKey + " admin e2e-admin\n");
-  for (auto p : {Proc::ingress, Proc::order, Proc::adapter}) ports_[p] = testing::free_port();
+  for (auto p : {Proc::ingress, Proc::order, Proc::adapter, Proc::telemetry}) ports_[p] = testing::free_port();
   if (options_.with_notification) {
     ports_[Proc::notification] = testing::free_port();
     mail_ = std::make_unique<testing::MailSink>();
@@ -128,7 +142,7 @@ std::map<std::string, std::string> Platform::env_for(Proc p) const {
                                          // the mock broker holds empty fetches for the whole wait
                                          {"CAAS_KAFKA_FETCH_WAIT_MAX", "10ms"},
                                          {"CAAS_INSTANCE_ID", std::string(service_dir_name(p)) + "-e2e"}};
-  if (p != Proc::factory_sim) env["CAAS_HTTP_PORT"] = std::to_string(port(p));
+  if (!writes_port_file(p)) env["CAAS_HTTP_PORT"] = std::to_string(port(p));
   const auto secrets = [&](const char* f) { return (dir_ / f).string(); };
   switch (p) {
     case Proc::ingress:
@@ -156,7 +170,13 @@ std::map<std::string, std::string> Platform::env_for(Proc p) const {
       env["CAAS_PUSH_GATEWAY_TOKEN_FILE"] = (dir_ / "push-token").string();
       for (auto& [k, v] : options_.notification_env) env[k] = v;
       break;
+    case Proc::telemetry:
+      env["CAAS_API_KEYS_FILE"] = secrets("api-keys");
+      env["CAAS_TOKEN_SECRET_FILE"] = secrets("token.secret");
+      for (auto& [k, v] : options_.telemetry_env) env[k] = v;
+      break;
     case Proc::factory_sim:
+    case Proc::iot_sim:
       break;
   }
   return env;
@@ -192,17 +212,48 @@ std::vector<std::string> Platform::argv_for(Proc p) const {
       return {CAAS_FACTORY_ADAPTER_BINARY};
     case Proc::notification:
       return {CAAS_NOTIFICATION_BINARY};
+    case Proc::iot_sim: {
+#ifdef CAAS_IOT_SIM_BINARY
+      const std::string ingress = "http://127.0.0.1:" + std::to_string(port(Proc::ingress));
+      std::vector<std::string> argv{CAAS_IOT_SIM_BINARY,
+                                    "--port",
+                                    "0",
+                                    "--port-file",
+                                    (dir_ / "iot-sim.port").string(),
+                                    "--api-token-file",
+                                    (dir_ / "iot-api.token").string(),
+                                    "--webhook-secret-file",
+                                    (dir_ / "iot-webhook.secrets").string(),
+                                    "--telemetry-url",
+                                    ingress + "/api/v1/webhooks/iot/telemetry",
+                                    "--command-status-url",
+                                    ingress + "/api/v1/webhooks/iot/command-status",
+                                    "--log-level",
+                                    "warn"};
+      argv.insert(argv.end(), options_.iot_sim_args.begin(), options_.iot_sim_args.end());
+      return argv;
+#else
+      throw std::logic_error("tests/e2e was configured without caas-iot-sim");
+#endif
+    }
+    case Proc::telemetry:
+#ifdef CAAS_TELEMETRY_BINARY
+      return {CAAS_TELEMETRY_BINARY};
+#else
+      throw std::logic_error("tests/e2e was configured without caas-telemetry-ingest");
+#endif
   }
   return {};
 }
 
 void Platform::start(Proc p) {
   procs_.erase(p);
-  if (p == Proc::factory_sim) std::filesystem::remove(dir_ / "factory-sim.port");
+  const auto port_file = dir_ / (std::string(service_dir_name(p)) + ".port");
+  if (writes_port_file(p)) std::filesystem::remove(port_file);
   procs_[p] = std::make_unique<testing::ChildProcess>(argv_for(p), env_for(p));
-  if (p == Proc::factory_sim) {
-    REQUIRE(procs_[p]->wait_for_line("caas-factory-sim listening", 20s));
-    std::ifstream in(dir_ / "factory-sim.port");
+  if (writes_port_file(p)) {
+    REQUIRE(procs_[p]->wait_for_line(std::string(name(p)) + " listening", 20s));
+    std::ifstream in(port_file);
     int port = 0;
     in >> port;
     REQUIRE(port > 0);
@@ -211,7 +262,7 @@ void Platform::start(Proc p) {
 }
 
 bool Platform::wait_ready(Proc p, std::chrono::milliseconds timeout) const {
-  const auto path = p == Proc::factory_sim ? "/healthz" : "/readyz";
+  const auto path = writes_port_file(p) ? "/healthz" : "/readyz";
   const Api api(port(p));
   return testing::eventually([&] { return api.get(path).status == 200; }, timeout);
 }
@@ -226,6 +277,16 @@ void Platform::start_all() {
     INFO(name(p));
     REQUIRE(wait_ready(p, 60s));
   }
+}
+
+void Platform::start_vehicle_flow() {
+  for (auto p : {Proc::ingress, Proc::telemetry}) start(p);
+  for (auto p : {Proc::ingress, Proc::telemetry}) {
+    INFO(name(p));
+    REQUIRE(wait_ready(p, 60s));
+  }
+  start(Proc::iot_sim);  // streams at once: the ingress must be up
+  REQUIRE(wait_ready(Proc::iot_sim, 60s));
 }
 
 void Platform::kill_hard(Proc p) {

@@ -4,6 +4,8 @@
 // caas-webhook-ingress, caas-order and caas-factory-adapter, each started
 // from the build tree with its own data directory, killable (SIGKILL),
 // restartable and wipeable one by one. Every wait is bounded.
+// The vehicle side (issue 13): caas-iot-sim streaming signed telemetry into
+// the ingress, and caas-telemetry-ingest (start_vehicle_flow()).
 
 #include <rapidjson/document.h>
 #include <caas/devbroker/mock_cluster.hpp>
@@ -30,6 +32,7 @@ inline constexpr const char* kDealership = "DEALER-ES-001";
 inline constexpr const char* kFactoryToken = "e2e-factory-api-token";
 inline constexpr const char* kFactoryWebhookSecret = "e2e-factory-webhook-secret";
 inline constexpr const char* kPushToken = "e2e-push-gateway-token";
+inline constexpr const char* kIotApiToken = "e2e-iot-api-token";
 
 struct JsonResponse {
   int status = 0;  // 0 = transport failure (see error)
@@ -66,11 +69,15 @@ struct PlatformOptions {
   /// the push gateway simulator.
   bool with_notification = false;
   std::map<std::string, std::string> notification_env;
+  /// The vehicle side (start_vehicle_flow): caas-iot-sim's flags after the
+  /// wiring ones (ports, token, secret, webhook URLs), e.g. --vehicles, --seed.
+  std::vector<std::string> iot_sim_args;
+  std::map<std::string, std::string> telemetry_env;
 };
 
 class Platform {
  public:
-  enum class Proc { factory_sim, ingress, order, adapter, notification };
+  enum class Proc { factory_sim, ingress, order, adapter, notification, iot_sim, telemetry };
 
   explicit Platform(PlatformOptions options = {});
   ~Platform();
@@ -79,6 +86,10 @@ class Platform {
 
   /// Starts every process and waits until all are ready.
   void start_all();
+  /// Starts only the vehicle side: the ingress, caas-telemetry-ingest and
+  /// caas-iot-sim (telemetry and command statuses into the ingress); waits
+  /// until all are ready.
+  void start_vehicle_flow();
   void start(Proc p);
   void kill_hard(Proc p);   // SIGKILL: no shutdown code runs
   void stop(Proc p);        // SIGTERM and wait for a clean exit (REQUIREs exit 0)
@@ -92,6 +103,8 @@ class Platform {
   Api adapter_api() const { return Api(port(Proc::adapter), kAdminKey); }
   Api factory_sim() const { return Api(port(Proc::factory_sim)); }
   Api notification_api() const { return Api(port(Proc::notification), kAdminKey); }
+  Api iot_sim() const { return Api(port(Proc::iot_sim)); }  // its /control routes
+  Api telemetry_api() const { return Api(port(Proc::telemetry), kAdminKey); }
   /// The notification partners (with_notification only).
   testing::MailSink& mail() { return *mail_; }
   testing::PushGateway& push() { return *push_; }

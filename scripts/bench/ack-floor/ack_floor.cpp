@@ -14,9 +14,15 @@
 // --http libs serves the same through libs/http (Beast + Asio, the server
 // every service uses) instead of raw epoll: the floor of our HTTP layer.
 //
+// --batch-key vin is the floor of the telemetry path (a batch webhook, one
+// record per reading): one record per occurrence of "vin":"…" in the body,
+// keyed by that VIN, its value the reading's slice of the body padded to
+// --value-bytes; the 200 goes out when the last of them is acknowledged.
+//
 //   caas-ack-floor --bootstrap HOST:PORT [--http epoll|libs] [--port 18081]
 //                  [--linger-us 200] [--topic caas.ingress.factory-status.v1]
-//                  [--value-bytes 677]
+//                  [--value-bytes 677] [--batch-key vin]
+//                  [--path /api/v1/webhooks/factory/status]   (libs only)
 #include <caas/http/server.hpp>
 #include <caas/kafka/producer.hpp>
 
@@ -42,12 +48,14 @@
 #include <system_error>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 namespace {
 
 constexpr std::string_view kResponse =
     "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 85\r\n\r\n"
     R"({"received":true,"order_id":"FAC-000000000000","processed_at":"2026-11-23T01:00:00Z"})";
+constexpr std::string_view kUnavailable = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n";
 // A connection that sends more than this without completing a request is cut.
 constexpr std::size_t kMaxBufferedBytes = 1 << 20;
 
@@ -58,6 +66,8 @@ struct Options {
   std::chrono::microseconds linger{200};  // the ingress's default
   std::string topic = "caas.ingress.factory-status.v1";
   std::size_t value_bytes = 677;  // an ingress envelope around a ~190-byte body
+  std::string batch_key;          // empty: one record per request
+  std::string path = "/api/v1/webhooks/factory/status";
 };
 
 class Fd {
@@ -122,6 +132,39 @@ caas::kafka::Record make_record(const Options& options, std::string_view body) {
                     {"ingress.source", "factory"}};
   return record;
 }
+
+// The records of one request: one, or one per item of a batch (--batch-key).
+std::vector<caas::kafka::Record> make_records(const Options& options, std::string_view body) {
+  std::vector<caas::kafka::Record> records;
+  if (options.batch_key.empty()) {
+    records.push_back(make_record(options, body));
+    return records;
+  }
+  const std::string field = "\"" + options.batch_key + "\":\"";
+  std::size_t at = body.find(field);
+  while (at != std::string_view::npos) {
+    const auto next = body.find(field, at + field.size());
+    const auto slice = body.substr(at, next == std::string_view::npos ? body.size() - at : next - at);
+    const auto key_start = field.size();
+    const auto key_end = slice.find('"', key_start);
+    auto record = make_record(options, slice);
+    record.key = std::string(slice.substr(key_start, key_end == std::string_view::npos ? 0 : key_end - key_start));
+    records.push_back(std::move(record));
+    at = next;
+  }
+  if (records.empty()) records.push_back(make_record(options, body));
+  return records;
+}
+
+// Counts a request's acknowledgements; the last one answers.
+struct Pending {
+  std::size_t left;
+  bool failed = false;
+  bool settle(bool error) {
+    failed = failed || error;
+    return --left == 0;
+  }
+};
 
 caas::kafka::ClientConfig client_config(const Options& options) {
   caas::kafka::ClientConfig c;
@@ -229,17 +272,25 @@ class FloorServer {
     if (c.input.size() < total) return false;
     const std::string_view body = std::string_view(c.input).substr(head_end + 4, length);
 
-    auto record = make_record(options_, body);
+    auto records = make_records(options_, body);
     const int fd = c.fd.get();
     const auto generation = c.generation;
-    const auto status =
-        producer_.send(std::move(record), [this, fd, generation](const caas::kafka::DeliveryReport& report) {
-          if (report.error) std::fprintf(stderr, "delivery failed: %s\n", report.message.c_str());
-          answer(fd, generation,
-                 report.error ? "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n" : kResponse);
-        });
-    if (status != caas::kafka::SendStatus::queued) {
-      answer(fd, generation, "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n");
+    auto pending = std::make_shared<Pending>(Pending{records.size()});
+    for (std::size_t i = 0; i < records.size(); ++i) {
+      const auto status = producer_.send(
+          std::move(records[i]), [this, fd, generation, pending](const caas::kafka::DeliveryReport& report) {
+            if (report.error) std::fprintf(stderr, "delivery failed: %s\n", report.message.c_str());
+            if (pending->settle(static_cast<bool>(report.error))) {
+              answer(fd, generation, pending->failed ? kUnavailable : kResponse);
+            }
+          });
+      if (status != caas::kafka::SendStatus::queued) {
+        // The rest is not sent; the reports already queued settle the others.
+        pending->failed = true;
+        if (pending->left - (records.size() - i) == 0) answer(fd, generation, kUnavailable);
+        pending->left -= records.size() - i;
+        break;
+      }
     }
     c.input.erase(0, total);
     return true;
@@ -295,15 +346,25 @@ class LibsHttpFloor {
     caas::kafka::Producer* acks = &producer_;
     server_options.watches.push_back({acks->delivery_event_fd(), [acks] { acks->serve_deliveries(); }});
     caas::http::Router router;
-    router.add("POST", "/api/v1/webhooks/factory/status",
-               [this](caas::http::Request&& request, caas::http::Responder respond) {
-                 auto shared = std::make_shared<caas::http::Responder>(std::move(respond));
-                 const auto status = producer_.send(
-                     make_record(options_, request.body), [shared](const caas::kafka::DeliveryReport& report) {
-                       (*shared)(report.error ? caas::http::Response::empty(503) : ok_response());
-                     });
-                 if (status != caas::kafka::SendStatus::queued) (*shared)(caas::http::Response::empty(503));
-               });
+    router.add("POST", options_.path, [this](caas::http::Request&& request, caas::http::Responder respond) {
+      auto shared = std::make_shared<caas::http::Responder>(std::move(respond));
+      auto records = make_records(options_, request.body);
+      auto pending = std::make_shared<Pending>(Pending{records.size()});
+      for (std::size_t i = 0; i < records.size(); ++i) {
+        const auto status =
+            producer_.send(std::move(records[i]), [shared, pending](const caas::kafka::DeliveryReport& report) {
+              if (pending->settle(static_cast<bool>(report.error))) {
+                (*shared)(pending->failed ? caas::http::Response::empty(503) : ok_response());
+              }
+            });
+        if (status != caas::kafka::SendStatus::queued) {
+          pending->failed = true;
+          if (pending->left - (records.size() - i) == 0) (*shared)(caas::http::Response::empty(503));
+          pending->left -= records.size() - i;
+          break;
+        }
+      }
+    });
     server_.emplace(std::move(server_options), std::move(router));
     server_->start();
   }
@@ -337,6 +398,10 @@ Options parse_options(int argc, char** argv) {
       o.topic = value;
     } else if (flag == "--value-bytes") {
       o.value_bytes = std::stoul(value);
+    } else if (flag == "--batch-key") {
+      o.batch_key = value;
+    } else if (flag == "--path") {
+      o.path = value;
     } else {
       throw std::invalid_argument("unknown option " + std::string(flag));
     }
