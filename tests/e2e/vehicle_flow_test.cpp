@@ -37,7 +37,7 @@ using SysTime = std::chrono::system_clock::time_point;
 namespace {
 
 constexpr int kVehicles = 200;
-constexpr auto kInterval = 500ms;        // simulator: one reading per vehicle per interval
+constexpr auto kInterval = 500ms;     // simulator: one reading per vehicle per interval
 constexpr auto kOfflineTimeout = 3s;  // telemetry-ingest: silence that makes a vehicle offline
 // Delivery of a batch (ingress 200, retries on a busy machine) on top of the
 // interval; the comparisons below allow this much either way.
@@ -46,8 +46,18 @@ constexpr const char* kTelemetryTopic = "caas.ingress.iot-telemetry.v1";
 
 PlatformOptions vehicle_options() {
   PlatformOptions o;
-  o.iot_sim_args = {"--vehicles", std::to_string(kVehicles), "--seed", "13", "--telemetry-interval", "500ms",
-                    "--batch-size", "100", "--retry-base", "50ms", "--webhook-timeout", "2s"};
+  o.iot_sim_args = {"--vehicles",
+                    std::to_string(kVehicles),
+                    "--seed",
+                    "13",
+                    "--telemetry-interval",
+                    "500ms",
+                    "--batch-size",
+                    "100",
+                    "--retry-base",
+                    "50ms",
+                    "--webhook-timeout",
+                    "2s"};
   o.telemetry_env = {{"CAAS_TELEMETRY_OFFLINE_TIMEOUT", "3s"},
                      {"CAAS_TELEMETRY_OFFLINE_GRACE", "300ms"},
                      {"CAAS_TELEMETRY_OFFLINE_CHECK_INTERVAL", "100ms"},

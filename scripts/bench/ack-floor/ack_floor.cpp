@@ -277,13 +277,14 @@ class FloorServer {
     const auto generation = c.generation;
     auto pending = std::make_shared<Pending>(Pending{records.size()});
     for (std::size_t i = 0; i < records.size(); ++i) {
-      const auto status = producer_.send(
-          std::move(records[i]), [this, fd, generation, pending](const caas::kafka::DeliveryReport& report) {
-            if (report.error) std::fprintf(stderr, "delivery failed: %s\n", report.message.c_str());
-            if (pending->settle(static_cast<bool>(report.error))) {
-              answer(fd, generation, pending->failed ? kUnavailable : kResponse);
-            }
-          });
+      const auto status = producer_.send(std::move(records[i]),
+                                         [this, fd, generation, pending](const caas::kafka::DeliveryReport& report) {
+                                           if (report.error)
+                                             std::fprintf(stderr, "delivery failed: %s\n", report.message.c_str());
+                                           if (pending->settle(static_cast<bool>(report.error))) {
+                                             answer(fd, generation, pending->failed ? kUnavailable : kResponse);
+                                           }
+                                         });
       if (status != caas::kafka::SendStatus::queued) {
         // The rest is not sent; the reports already queued settle the others.
         pending->failed = true;

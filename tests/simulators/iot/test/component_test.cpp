@@ -22,7 +22,7 @@ std::string vehicle_patch(const std::string& vin, const std::string& faults) {
 
 }  // namespace
 
-TEST_CASE("Bearer token: 401 without or with a wrong one on every route; every listed token is accepted",
+TEST_CASE("Bearer token: 401 without or with a wrong one on every route, every listed token is accepted",
           "[component][auth]") {
   Harness h;
   const auto& vin = h.vins[0];
@@ -101,7 +101,7 @@ TEST_CASE("a configuration: 202, then signed ACCEPTED and APPLIED webhooks, stat
       5s));
 }
 
-TEST_CASE("the same command_id again: 202 again, counted, never applied twice; other parameters: 409",
+TEST_CASE("the same command_id again: 202 again, counted, never applied twice, other parameters: 409",
           "[component][command][idempotency]") {
   Harness h;
   const auto& vin = h.vins[0];
@@ -270,7 +270,7 @@ TEST_CASE("webhooks are retried on 5xx and timeouts with the same webhook-id and
   CHECK(h.receiver.refusals().empty());
 }
 
-TEST_CASE("a permanent refusal (400) is given up at once; attempts are bounded", "[component][webhooks]") {
+TEST_CASE("a permanent refusal (400) is given up at once, attempts are bounded", "[component][webhooks]") {
   Harness h([](SimulatorConfig& c) {
     c.retry.max_attempts = 3;
     c.telemetry_url.clear();
@@ -311,7 +311,7 @@ TEST_CASE("lost acknowledgement: applied, no webhook ever, only GET status tells
   CHECK(h.stats()["commands"]["acks_lost"].GetUint64() == 1);
 }
 
-TEST_CASE("offline: no telemetry, commands held; back online they are delivered; past the TTL FAILED VEHICLE_OFFLINE",
+TEST_CASE("offline: no telemetry, commands held, back online they are delivered, past the TTL FAILED VEHICLE_OFFLINE",
           "[component][offline]") {
   Harness h([](SimulatorConfig& c) { c.network.command_ttl = 400ms; });
   const auto& vin = h.vins[2];
