@@ -44,6 +44,7 @@ void OrderService::wire(service::ServiceRuntime& rt) {
   if (!settings_) throw std::logic_error("wire() before load_config()");
   const auto& s = *settings_;
   runtime_ = &rt;
+  shutdown_grace_ = rt.config().shutdown_grace;
   log_ = rt.log();
   // Start-up errors are exceptions: run_service reports them and exits 1.
   auto keys = security::ApiKeyStore::load_file(s.api_keys_file);
@@ -193,7 +194,9 @@ void OrderService::stop() {
   cv_.notify_all();
   if (background_.joinable()) background_.join();
   if (api_) api_->stop();
-  if (producer_ && runtime_) producer_->flush(runtime_->config().shutdown_grace / 2);
+  // Not through runtime_: stop() runs again from the destructor, after the
+  // runtime is gone (found by the ThreadSanitizer build: use after free).
+  if (producer_) producer_->flush(shutdown_grace_ / 2);
   if (view_processor_) view_processor_->stop();
 }
 

@@ -10,6 +10,7 @@
 
 #include <condition_variable>
 #include <map>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -48,7 +49,8 @@ class OrderService final : public service::Service {
 
   events::Clock clock_;
   std::unique_ptr<OrderSettings> settings_;
-  service::ServiceRuntime* runtime_ = nullptr;
+  service::ServiceRuntime* runtime_ = nullptr;  // valid between wire() and the runtime's shutdown
+  std::chrono::milliseconds shutdown_grace_{10000};
   observability::Logger log_{observability::LoggerOptions{"order", "", observability::LogLevel::info, {}}};
   std::unique_ptr<OrderProbe> probe_;
   std::unique_ptr<OrderHandler> owner_handler_;
