@@ -8,9 +8,9 @@
 
 #include <caas/service/runtime.hpp>
 
+#include <chrono>
 #include <condition_variable>
 #include <map>
-#include <chrono>
 #include <memory>
 #include <mutex>
 #include <thread>
