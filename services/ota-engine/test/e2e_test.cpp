@@ -116,15 +116,24 @@ TEST_CASE("kill -9 during sends and during retry waits: same attempts, no comman
     REQUIRE(r.status == 202);
     second.push_back({fleet[i].first, r.str("activation_id")});
   }
+  // Killed as soon as every one has had its 503 (most are waiting to retry then).
+  std::size_t waiting = 0;
   REQUIRE(testing::eventually(
       [&] {
+        waiting = 0;
         for (const auto& b : second) {
-          if (call(engine.port(), "GET", "/api/v1/activations/" + b.id).str("state") != "RETRY_WAIT") return false;
+          auto r = call(engine.port(), "GET", "/api/v1/activations/" + b.id);
+          if (r.status != 200) return false;
+          auto v = r.json();
+          if (v["attempts"].Size() < 1 || json::str(v["attempts"][0], "outcome") != "network_error") return false;
+          waiting += json::str(v, "state") == "RETRY_WAIT" ? 1 : 0;
         }
         return true;
       },
       20s));
   engine.kill_hard();
+  INFO(waiting << " of " << second.size() << " were waiting to retry when killed");
+  CHECK(waiting >= 1);
   engine.start();
   for (const auto& b : second) {
     auto view = wait_terminal(engine.port(), b.id);

@@ -67,7 +67,7 @@ void OtaService::committed() {
   staged_.clear();
   probe_->committed(staged);
   if (worker_) worker_->submit(std::move(staged.posts), std::move(staged.queries));
-  if (main_) {
+  if (main_ && main_->waiting_total() > 0) {
     for (auto& key : staged.release_keys) main_->release(std::move(key));
   }
 }
