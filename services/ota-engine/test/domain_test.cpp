@@ -291,7 +291,7 @@ TEST_CASE("offline: the wait does not spend attempts, vehicle.online resumes it"
   CHECK(f.a.state == State::active);
 }
 
-TEST_CASE("a held command is delivered when the vehicle is back; its offline failure costs no attempt") {
+TEST_CASE("a held command is delivered when the vehicle is back, its offline failure costs no attempt") {
   Fixture f;
   f.start();
   f.posted(1, "held");
@@ -465,7 +465,7 @@ TEST_CASE("codecs round-trip an activation and a vehicle") {
   CHECK(vb->reported.at("max_charge_kw").kind == ParamValue::Kind::decimal);
 }
 
-TEST_CASE("command ids carry the activation and the attempt; event ids are deterministic") {
+TEST_CASE("command ids carry the activation and the attempt, event ids are deterministic") {
   auto s = split_command_id("3f1c-aa.12");
   REQUIRE(s);
   CHECK(s->first == "3f1c-aa");

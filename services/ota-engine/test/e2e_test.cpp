@@ -216,3 +216,19 @@ TEST_CASE("a wiped store replays to the same activations and emits no new billin
   CHECK(topic_events(partners.bootstrap(), kTicketsTopic).size() == tickets_before);
   for (const auto& [id, n] : billing) CHECK(n == 1);
 }
+
+TEST_CASE("a bad catalogue stops the start with exit code 2", "[e2e]") {
+  const auto dir = testing::fresh_dir("ota-e2e-catalogue");
+  std::ofstream(dir / "catalogue.json") << "{\n  \"version\": 1,\n  \"retry_policies\": {},\n  \"services\": []\n}\n";
+  std::ofstream(dir / "keys") << kOperatorKey << " operator ops-1\n";
+  std::ofstream(dir / "token") << kIotToken << "\n";
+  testing::ChildProcess proc({CAAS_OTA_BINARY}, {{"CAAS_KAFKA_BOOTSTRAP", "127.0.0.1:1"},
+                                                 {"CAAS_DATA_DIR", (dir / "data").string()},
+                                                 {"CAAS_SCHEMA_DIR", CAAS_SCHEMA_DIR},
+                                                 {"CAAS_HTTP_PORT", "0"},
+                                                 {"CAAS_IOT_API_URL", "http://127.0.0.1:1"},
+                                                 {"CAAS_IOT_API_TOKEN_FILE", (dir / "token").string()},
+                                                 {"CAAS_API_KEYS_FILE", (dir / "keys").string()},
+                                                 {"CAAS_OTA_CATALOGUE_FILE", (dir / "catalogue.json").string()}});
+  CHECK(proc.wait(20s) == 2);  // stderr names "retry_policies": must be a non-empty object
+}
