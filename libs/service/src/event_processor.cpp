@@ -13,7 +13,7 @@ namespace obs = caas::observability;
 using Clock = std::chrono::steady_clock;
 
 std::string parked_key(std::string_view topic, std::string_view record_key) {
-  std::string key = "__parked/";
+  std::string key(kParkedPrefix);
   key.append(topic).append("/").append(record_key);
   return key;
 }
@@ -99,6 +99,8 @@ void EventProcessor::start() {
   copts.group_id = options_.group_id;
   copts.auto_offset_reset = "earliest";
   copts.enable_partition_eof = true;
+  copts.stats_interval = options_.stats_interval;
+  copts.on_stats = options_.on_stats;
   // Start every partition where the store says we are; an empty store replays.
   copts.on_assigned = [this](std::vector<kafka::TopicPartitionOffset>& parts) {
     assigned_.clear();
