@@ -25,6 +25,7 @@ struct EventProcessor::Probe {
   prometheus::Counter& dead_letters_permanent;
   prometheus::Counter& dead_letters_transient;
   prometheus::Counter& parked;
+  prometheus::Gauge& last_dead_letter;
   prometheus::Gauge& paused;
   prometheus::Gauge& waiting;
   prometheus::Family<prometheus::Counter>& waiting_outcomes;
@@ -42,6 +43,9 @@ struct EventProcessor::Probe {
                                          {{"service", service_name}, {"error_class", "transient-exhausted"}})),
         parked(m.counter("caas_dlq_parked_records_total",
                          "Records that followed an earlier dead letter of the same key", {{"service", service_name}})),
+        last_dead_letter(m.gauge("caas_dlq_last_record_timestamp_seconds",
+                                 "When this service last wrote a dead letter (Unix time; 0 = never since start)",
+                                 {{"service", service_name}})),
         paused(m.gauge("caas_consumer_paused", "1 while fetching is paused for outbox backpressure",
                        {{"service", service_name}})),
         waiting(m.gauge("caas_waiting_records", "Records set aside until their aggregate is known",
@@ -453,6 +457,8 @@ void EventProcessor::dead_letter(const InputRecord& record, kafka::ErrorClass er
   (error_class == kafka::ErrorClass::permanent ? probe_->dead_letters_permanent : probe_->dead_letters_transient)
       .Increment();
   if (parked) probe_->parked.Increment();
+  probe_->last_dead_letter.Set(
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count());
   log_.warn("record dead-lettered", {{"topic", std::string(record.topic())},
                                      {"partition", record.partition()},
                                      {"offset", record.offset()},
