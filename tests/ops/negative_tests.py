@@ -90,9 +90,6 @@ def k8s(checker, tmp: pathlib.Path) -> int:
     import check_k8s  # noqa: E402  (beside this file)
 
     objects = check_k8s.render(ROOT / "k8s" / "overlays" / "dev")
-    by_kind = {}
-    for o in objects:
-        by_kind.setdefault(o["kind"], o)
 
     def variant(name, kind, change):
         objs = copy.deepcopy(objects)
@@ -109,8 +106,13 @@ def k8s(checker, tmp: pathlib.Path) -> int:
         o["spec"]["template"]["spec"]["securityContext"]["runAsNonRoot"] = False
 
     def secret_value(o):
-        o["spec"]["template"]["spec"]["containers"][0]["env"].append({"name": "X", "value": "s3cret"})
-        o["spec"]["template"]["spec"]["containers"][0]["env"][-1]["name"] = "CAAS_API_TOKEN"
+        o["spec"]["template"]["spec"]["containers"][0]["env"].append({"name": "CAAS_IOT_API_TOKEN", "value": "s3cret"})
+
+    def stateful_to_deployment(o):
+        o["kind"] = "Deployment"
+        o["spec"].pop("serviceName")
+        o["spec"].pop("volumeClaimTemplates", None)
+        o["spec"].pop("podManagementPolicy", None)
 
     cases = [
         ("Deployment without replicas type", "Deployment", lambda o: o["spec"].update(replicas="two")),
@@ -128,6 +130,8 @@ def k8s(checker, tmp: pathlib.Path) -> int:
          lambda o: o.update(kind="Secret", data={"token": "czNjcmV0"})),
         ("unknown kind", "Service", lambda o: o.update(kind="Servicee")),
         ("PDB without selector", "PodDisruptionBudget", lambda o: o["spec"].pop("selector")),
+        ("a secret value in env", "StatefulSet", secret_value),
+        ("a partition-owning service as a Deployment", "StatefulSet", stateful_to_deployment),
     ]
     good = tmp / "good.yaml"
     good.write_text(yaml.safe_dump_all(objects))
