@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 using namespace caas;
@@ -70,7 +71,7 @@ TEST_CASE("real librdkafka statistics give the lag of a consumer that is behind"
   popts.on_stats = service::stats_callback(collector, "stats-producer");
   kafka::Producer producer(client, popts);
   for (int i = 0; i < 10; ++i) {
-    auto f = producer.send_async(kafka::Record{"stats.v1", "k", "v" + std::to_string(i), {}});
+    auto f = producer.send_async(kafka::Record{"stats.v1", "k", "v" + std::to_string(i), {}, std::nullopt});
     REQUIRE(f.wait_for(15s) == std::future_status::ready);
     REQUIRE_FALSE(f.get().error);
   }
