@@ -27,10 +27,8 @@ import importlib.util
 import json
 import os
 import pathlib
-import random
 import re
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -40,7 +38,9 @@ import urllib.request
 
 import yaml
 
-OFFSETS = [0, 1, 2, 3, 4, 5, 9, 10, 11, 12, 13]
+# The free block of ports: run_local_test.py's (the same offsets as run-local).
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "scripts"))
+from run_local_test import free_port_base  # noqa: E402
 
 
 def load_checker(root):
@@ -50,25 +50,6 @@ def load_checker(root):
     module = importlib.util.module_from_spec(spec)
     loader.exec_module(module)
     return module
-
-
-def bindable(port):
-    with socket.socket() as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            s.bind(("127.0.0.1", port))
-            return True
-        except OSError:
-            return False
-
-
-def free_port_base():
-    rng = random.Random()
-    for _ in range(200):
-        base = rng.randrange(20000, 32700)
-        if all(bindable(base + o) for o in OFFSETS):
-            return base
-    raise SystemExit("no block of free ports")
 
 
 def get(url, timeout=5):
