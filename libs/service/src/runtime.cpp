@@ -29,7 +29,7 @@ RuntimeConfig load_runtime_config(obs::EnvConfig& env, std::uint16_t default_por
   c.fetch_wait_max = env.duration_ms("CAAS_KAFKA_FETCH_WAIT_MAX", 500ms, 1ms, 10s);
   c.producer_linger = env.duration_ms("CAAS_KAFKA_LINGER", 1ms, 0ms, 1s);
   c.store_sync = env.boolean("CAAS_STORE_SYNC", false);
-  c.kafka_stats_interval = env.duration_ms("CAAS_KAFKA_STATS_INTERVAL_MS", 10s, 0ms, 600s);
+  c.kafka_stats_interval = std::chrono::milliseconds(env.integer("CAAS_KAFKA_STATS_INTERVAL_MS", 10000, 0, 600000));
   return c;
 }
 
