@@ -29,7 +29,7 @@ import time
 # Offsets from CAAS_LOCAL_PORT_BASE, as scripts/run-local derives them.
 PORT_OFFSETS = {"webhook-ingress": 0, "order": 1, "factory-adapter": 2, "ota-engine": 3, "telemetry-ingest": 4,
                 "notification": 5, "caas-factory-sim": 10, "caas-push-sim": 11, "caas-mail-sink": 12,
-                "caas-iot-sim": 13}
+                "caas-iot-sim": 13, "prometheus": 9}
 SERVICES = ("webhook-ingress", "order", "factory-adapter", "telemetry-ingest", "notification")
 BINARIES = ("caas-devbroker", "caas-factory-sim", "caas-push-sim", "caas-mail-sink", "caas-iot-sim") + \
     tuple("caas-" + s for s in SERVICES)
@@ -138,6 +138,8 @@ def check_output(c, base, orders):
     for name in ("caas-factory-sim", "caas-push-sim", "caas-iot-sim"):
         c.has(r"^started %s on :%d " % (name, ports[name]), "%s started on its port" % name)
     c.has(r"^started caas-mail-sink on 127\.0\.0\.1:%d " % ports["caas-mail-sink"], "the SMTP sink on its port")
+    c.has(r"^started prometheus on :%d " % ports["prometheus"], "the local Prometheus on its port")
+    c.has(r"^Prometheus: http://127\.0\.0\.1:%d " % ports["prometheus"], "the local Prometheus's URL printed")
     c.has(r"^all ready after \d+ s$", "every process ready")
     c.expect(not c.matching(r"not (built|running)"), "no part of the demo skipped")
 

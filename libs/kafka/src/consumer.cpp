@@ -132,6 +132,10 @@ Consumer::Consumer(const ClientConfig& config, ConsumerOptions options) : option
   detail::conf_set(c, "partition.assignment.strategy", options_.assignor);
   detail::conf_set(c, "enable.partition.eof", options_.enable_partition_eof ? "true" : "false");
   detail::conf_set(c, "session.timeout.ms", std::to_string(options_.session_timeout.count()));
+  if (options_.stats_interval.count() > 0 && options_.on_stats) {
+    detail::conf_set(c, "statistics.interval.ms", std::to_string(options_.stats_interval.count()));
+    rd_kafka_conf_set_stats_cb(c, &Consumer::stats_trampoline);
+  }
   detail::apply_overrides(c, config);
   rd_kafka_conf_set_rebalance_cb(c, &Consumer::rebalance_trampoline);
   rd_kafka_conf_set_opaque(c, this);
@@ -142,6 +146,16 @@ Consumer::Consumer(const ClientConfig& config, ConsumerOptions options) : option
 
 Consumer::~Consumer() {
   close();
+}
+
+int Consumer::stats_trampoline(rd_kafka_t* /*rk*/, char* json, std::size_t len, void* opaque) {
+  auto* self = static_cast<Consumer*>(opaque);
+  try {
+    self->options_.on_stats(std::string_view{json, len});
+  } catch (...) {
+    // Metrics must never break consumption.
+  }
+  return 0;  // librdkafka frees json
 }
 
 bool Consumer::close() {

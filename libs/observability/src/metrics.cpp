@@ -4,6 +4,7 @@
 #include <prometheus/text_serializer.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -123,17 +124,20 @@ Metrics::Metrics(bool process_metrics) : registry_(std::make_shared<prometheus::
 
 prometheus::Family<prometheus::Counter>& Metrics::counter_family(const std::string& name, const std::string& help,
                                                                  const prometheus::Labels& constant_labels) {
+  declare(name, help, "counter");
   return prometheus::BuildCounter().Name(name).Help(help).Labels(constant_labels).Register(*registry_);
 }
 
 prometheus::Family<prometheus::Gauge>& Metrics::gauge_family(const std::string& name, const std::string& help,
                                                              const prometheus::Labels& constant_labels) {
+  declare(name, help, "gauge");
   return prometheus::BuildGauge().Name(name).Help(help).Labels(constant_labels).Register(*registry_);
 }
 
 HistogramFamily Metrics::histogram_family(const std::string& name, const std::string& help,
                                           prometheus::Histogram::BucketBoundaries buckets,
                                           const prometheus::Labels& constant_labels) {
+  declare(name, help, "histogram");
   auto& family = prometheus::BuildHistogram().Name(name).Help(help).Labels(constant_labels).Register(*registry_);
   return HistogramFamily(family, std::move(buckets));
 }
@@ -145,6 +149,11 @@ prometheus::Counter& Metrics::counter(const std::string& name, const std::string
 
 prometheus::Gauge& Metrics::gauge(const std::string& name, const std::string& help, const prometheus::Labels& labels) {
   return gauge_family(name, help).Add(labels);
+}
+
+void Metrics::declare(const std::string& name, const std::string& help, const char* type) {
+  std::lock_guard lock(declared_mutex_);
+  declared_.try_emplace(name, Declared{help, type});
 }
 
 void Metrics::add_collectable(std::weak_ptr<prometheus::Collectable> collectable) {
@@ -167,7 +176,22 @@ std::string Metrics::serialize() const {
       }
     }
   }
-  return prometheus::TextSerializer().Serialize(families);
+  auto text = prometheus::TextSerializer().Serialize(families);
+  std::lock_guard lock(declared_mutex_);
+  for (const auto& [name, d] : declared_) {
+    const bool listed = std::any_of(families.begin(), families.end(), [&](const auto& f) { return f.name == name; });
+    if (!listed)
+      text.append("# HELP ")
+          .append(name)
+          .append(" ")
+          .append(d.help)
+          .append("\n# TYPE ")
+          .append(name)
+          .append(" ")
+          .append(d.type)
+          .append("\n");
+  }
+  return text;
 }
 
 ScopedTimer::ScopedTimer(const HistogramFamily& family, prometheus::Labels labels, std::string initial_outcome)

@@ -13,7 +13,7 @@ namespace obs = caas::observability;
 using Clock = std::chrono::steady_clock;
 
 std::string parked_key(std::string_view topic, std::string_view record_key) {
-  std::string key = "__parked/";
+  std::string key(kParkedPrefix);
   key.append(topic).append("/").append(record_key);
   return key;
 }
@@ -58,6 +58,7 @@ struct EventProcessor::Probe {
   prometheus::Counter& dead_letters_permanent;
   prometheus::Counter& dead_letters_transient;
   prometheus::Counter& parked;
+  prometheus::Gauge& last_dead_letter;
   prometheus::Gauge& paused;
   prometheus::Gauge& waiting;
   prometheus::Family<prometheus::Counter>& waiting_outcomes;
@@ -75,6 +76,9 @@ struct EventProcessor::Probe {
                                          {{"service", service_name}, {"error_class", "transient-exhausted"}})),
         parked(m.counter("caas_dlq_parked_records_total",
                          "Records that followed an earlier dead letter of the same key", {{"service", service_name}})),
+        last_dead_letter(m.gauge("caas_dlq_last_record_timestamp_seconds",
+                                 "When this service last wrote a dead letter (Unix time; 0 = never since start)",
+                                 {{"service", service_name}})),
         paused(m.gauge("caas_consumer_paused", "1 while fetching is paused for outbox backpressure",
                        {{"service", service_name}})),
         waiting(m.gauge("caas_waiting_records", "Records set aside until their aggregate is known",
@@ -132,6 +136,8 @@ void EventProcessor::start() {
   copts.group_id = options_.group_id;
   copts.auto_offset_reset = "earliest";
   copts.enable_partition_eof = true;
+  copts.stats_interval = options_.stats_interval;
+  copts.on_stats = options_.on_stats;
   // Start every partition where the store says we are; an empty store replays.
   copts.on_assigned = [this](std::vector<kafka::TopicPartitionOffset>& parts) {
     assigned_.clear();
@@ -558,6 +564,8 @@ void EventProcessor::dead_letter(const InputRecord& record, kafka::ErrorClass er
   (error_class == kafka::ErrorClass::permanent ? probe_->dead_letters_permanent : probe_->dead_letters_transient)
       .Increment();
   if (parked) probe_->parked.Increment();
+  probe_->last_dead_letter.Set(
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count());
   log_.warn("record dead-lettered", {{"topic", std::string(record.topic())},
                                      {"partition", record.partition()},
                                      {"offset", record.offset()},

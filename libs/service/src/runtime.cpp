@@ -29,6 +29,7 @@ RuntimeConfig load_runtime_config(obs::EnvConfig& env, std::uint16_t default_por
   c.fetch_wait_max = env.duration_ms("CAAS_KAFKA_FETCH_WAIT_MAX", 500ms, 1ms, 10s);
   c.producer_linger = env.duration_ms("CAAS_KAFKA_LINGER", 1ms, 0ms, 1s);
   c.store_sync = env.boolean("CAAS_STORE_SYNC", false);
+  c.kafka_stats_interval = std::chrono::milliseconds(env.integer("CAAS_KAFKA_STATS_INTERVAL_MS", 10000, 0, 600000));
   return c;
 }
 
@@ -41,10 +42,15 @@ ServiceRuntime::ServiceRuntime(ServiceInfo info, RuntimeConfig config, obs::Logg
   store_options.sync_commits = config_.store_sync;
   store_ = store::StateStore::open(store_dir, store_options);
 
+  kafka_stats_ = std::make_shared<KafkaStatsCollector>();
+  metrics_.add_collectable(kafka_stats_);
+
   kafka::ProducerOptions popts;
   popts.max_queue_messages = config_.producer_queue_messages;
   popts.linger = config_.producer_linger;
-  producer_ = std::make_unique<kafka::Producer>(kafka_client("producer"), popts);
+  const auto producer_client = kafka_client("producer");
+  instrument(popts, producer_client);
+  producer_ = std::make_unique<kafka::Producer>(producer_client, popts);
 
   store::RelayOptions ropts;
   ropts.on_error = [this](const std::string& what, std::uint64_t seq) {
@@ -58,6 +64,9 @@ ServiceRuntime::ServiceRuntime(ServiceInfo info, RuntimeConfig config, obs::Logg
   outbox_pending_gauge_ = &metrics_.gauge("caas_outbox_pending", "Outbox entries not yet acknowledged by Kafka");
   producer_queue_gauge_ = &metrics_.gauge("caas_producer_queue_depth", "Records queued in the producer");
   kafka_reachable_gauge_ = &metrics_.gauge("caas_kafka_reachable", "1 when a broker answered the last probe");
+  parked_keys_gauge_ = &metrics_.gauge("caas_dlq_parked_keys",
+                                       "Keys parked behind a dead letter, waiting for an operator (redrive or discard)",
+                                       {{"service", info_.name}});
 
   readiness_.add("kafka", [this] { return broker_reachable_.load(); });
   readiness_.add("store", [this] { return store_ != nullptr; });
@@ -80,6 +89,18 @@ kafka::ClientConfig ServiceRuntime::kafka_consumer_client(const std::string& rol
   return c;
 }
 
+void ServiceRuntime::instrument(kafka::ProducerOptions& options, const kafka::ClientConfig& client) const {
+  if (config_.kafka_stats_interval.count() == 0) return;
+  options.stats_interval = config_.kafka_stats_interval;
+  options.on_stats = stats_callback(kafka_stats_, client.client_id);
+}
+
+void ServiceRuntime::instrument(kafka::ConsumerOptions& options, const kafka::ClientConfig& client) const {
+  if (config_.kafka_stats_interval.count() == 0) return;
+  options.stats_interval = config_.kafka_stats_interval;
+  options.on_stats = stats_callback(kafka_stats_, client.client_id, options.group_id);
+}
+
 EventProcessor& ServiceRuntime::add_processor(EventProcessorOptions options, EventHandler handler) {
   if (started_) throw std::logic_error("add_processor after start()");
   auto processor = make_processor(std::move(options), std::to_string(processors_.size()), std::move(handler));
@@ -96,8 +117,13 @@ std::unique_ptr<EventProcessor> ServiceRuntime::make_processor(EventProcessorOpt
   if (options.service.empty()) options.service = info_.name;
   if (options.group_id.empty()) options.group_id = "caas-" + info_.name;
   options.max_outbox_pending = config_.max_outbox_pending;
-  auto processor = std::make_unique<EventProcessor>(std::move(options), kafka_consumer_client("consumer-" + role),
-                                                    *store_, *schemas_, log_, metrics_, std::move(handler),
+  auto client = kafka_consumer_client("consumer-" + role);
+  if (config_.kafka_stats_interval.count() > 0) {
+    options.stats_interval = config_.kafka_stats_interval;
+    options.on_stats = stats_callback(kafka_stats_, client.client_id, options.group_id);
+  }
+  auto processor = std::make_unique<EventProcessor>(std::move(options), std::move(client), *store_, *schemas_, log_,
+                                                    metrics_, std::move(handler),
                                                     [this] { return static_cast<std::size_t>(relay_->pending()); });
   EventProcessor* p = processor.get();
   readiness_.add("replay-caught-up-" + role, [p] { return p->caught_up(); });
@@ -161,6 +187,14 @@ void ServiceRuntime::monitor_loop() {
     kafka_reachable_gauge_->Set(reachable ? 1 : 0);
     if (relay_) outbox_pending_gauge_->Set(static_cast<double>(relay_->pending()));
     producer_queue_gauge_->Set(static_cast<double>(producer_->queue_depth()));
+    // Parked keys are few (each one is an incident), so counting them is a
+    // short prefix scan of the store.
+    std::size_t parked = 0;
+    store_->scan_prefix(kParkedPrefix, [&parked](std::string_view, std::string_view) {
+      ++parked;
+      return true;
+    });
+    parked_keys_gauge_->Set(static_cast<double>(parked));
     lock.lock();
     monitor_cv_.wait_for(lock, 2s, [this] { return monitor_stop_; });
   }
@@ -179,7 +213,8 @@ void print_help(const ServiceInfo& info) {
       "  CAAS_LOG_LEVEL         debug|info|warn|error (default info)\n"
       "  CAAS_INSTANCE_ID       replica id (default: host name)\n"
       "  CAAS_SCHEMA_DIR        JSON Schemas directory (default ./proto-schemas)\n"
-      "  CAAS_HTTP_THREADS, CAAS_PRODUCER_QUEUE_MESSAGES, CAAS_SHUTDOWN_GRACE, CAAS_MAX_OUTBOX_PENDING\n"
+      "  CAAS_HTTP_THREADS, CAAS_PRODUCER_QUEUE_MESSAGES, CAAS_SHUTDOWN_GRACE, CAAS_MAX_OUTBOX_PENDING,\n"
+      "  CAAS_KAFKA_STATS_INTERVAL_MS (consumer lag / producer queue metrics; 0 = off, default 10000)\n"
       "See services/%s/README.md for the service's own settings.\n",
       info.name.c_str(), info.summary.c_str(), info.name.c_str(), info.name.c_str(),
       static_cast<unsigned>(info.default_port), info.name.c_str());

@@ -93,7 +93,9 @@ void OrderService::wire(service::ServiceRuntime& rt) {
   popts.linger = 1ms;
   popts.delivery_timeout = s.produce_timeout;  // an unacknowledged command is answered 503, never left hanging
   popts.close_timeout = std::min<std::chrono::milliseconds>(rt.config().shutdown_grace, 10s);
-  producer_ = std::make_unique<kafka::Producer>(rt.kafka_client("api-producer"), popts);
+  const auto producer_client = rt.kafka_client("api-producer");
+  rt.instrument(popts, producer_client);  // kafka_producer_queue_messages
+  producer_ = std::make_unique<kafka::Producer>(producer_client, popts);
 
   api_ = std::make_unique<OrderApi>(s.api, service::Authenticator(std::move(keys), token_secret, clock_),
                                     OrderReader(rt.store(), view_store_.get()), *producer_, rt.schemas(),

@@ -106,7 +106,9 @@ void IngressService::wire(service::ServiceRuntime& rt) {
   // webhook: no hand-off from a poll thread per acknowledged batch.
   popts.serve_on_event_loop = true;
   popts.batch_scheduled_threads = s.producer_batch_scheduling;
-  producer_ = std::make_unique<kafka::Producer>(rt.kafka_client("ingress-producer"), popts);
+  const auto producer_client = rt.kafka_client("ingress-producer");
+  rt.instrument(popts, producer_client);  // kafka_producer_queue_messages
+  producer_ = std::make_unique<kafka::Producer>(producer_client, popts);
 
   std::size_t max_body = 0;
   for (const auto& src : s.sources) max_body = std::max(max_body, src.config.max_body_bytes);

@@ -1,8 +1,10 @@
 #pragma once
 // Connection settings shared by Producer, Consumer and TopicAdmin.
 
+#include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 
 namespace caas::kafka {
 
@@ -16,5 +18,10 @@ struct ClientConfig {
   /// An unknown property or bad value makes the constructor throw.
   std::map<std::string, std::string> overrides;
 };
+
+/// Receives librdkafka's statistics JSON (see librdkafka STATISTICS.md and
+/// parse_statistics() in statistics.hpp) every `stats_interval`: on the
+/// producer's poll thread, or inside Consumer::poll().
+using StatsCallback = std::function<void(std::string_view json)>;
 
 }  // namespace caas::kafka

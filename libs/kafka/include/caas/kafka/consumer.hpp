@@ -137,6 +137,10 @@ struct ConsumerOptions {
   OnAssigned on_assigned{};
   /// Called before partitions are taken away: commit/flush what you have.
   OnRevoked on_revoked{};
+  /// statistics.interval.ms; 0 disables. Needs on_stats, which runs inside
+  /// poll() (consumer lag per partition: parse_statistics()).
+  std::chrono::milliseconds stats_interval{0};
+  StatsCallback on_stats{};
 };
 
 class Consumer {
@@ -203,6 +207,7 @@ class Consumer {
   static void rebalance_trampoline(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions,
                                    void* opaque);
   void on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions);
+  static int stats_trampoline(rd_kafka_t* rk, char* json, std::size_t len, void* opaque);
 
   ConsumerOptions options_;
   std::unique_ptr<rd_kafka_t, HandleDeleter> rk_;

@@ -22,10 +22,6 @@
 
 namespace caas::kafka {
 
-/// Receives librdkafka's statistics JSON (see librdkafka STATISTICS.md) on
-/// the producer's poll thread every `stats_interval`.
-using StatsCallback = std::function<void(std::string_view json)>;
-
 struct ProducerOptions {
   /// queue.buffering.max.messages: records accepted but not yet acknowledged.
   /// send() returns SendStatus::queue_full beyond it.

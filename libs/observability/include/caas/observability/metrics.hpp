@@ -6,6 +6,7 @@
 // serialize() with kPrometheusContentType.
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -80,14 +81,26 @@ class Metrics {
   /// Held weakly: an expired one is skipped.
   void add_collectable(std::weak_ptr<prometheus::Collectable> collectable);
 
-  /// The whole exposition in text format 0.0.4.
+  /// The whole exposition in text format 0.0.4. A family registered but
+  /// without children yet (a labelled counter nothing has incremented) is
+  /// still listed, with its # HELP and # TYPE lines and no samples: the
+  /// metric exists from the start, as dashboards, alert rules and
+  /// ops_live_metrics_exist expect.
   std::string serialize() const;
 
  private:
+  void declare(const std::string& name, const std::string& help, const char* type);
+
   std::shared_ptr<prometheus::Registry> registry_;
   std::shared_ptr<ProcessCollector> process_;
   std::vector<std::weak_ptr<prometheus::Collectable>> extra_;
   mutable std::mutex extra_mutex_;
+  struct Declared {
+    std::string help;
+    const char* type;
+  };
+  std::map<std::string, Declared> declared_;  // every family registered, by name
+  mutable std::mutex declared_mutex_;
 };
 
 /// RAII latency probe: records the elapsed time (seconds) into `family` when it

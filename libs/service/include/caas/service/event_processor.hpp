@@ -138,6 +138,10 @@ struct EventProcessorOptions {
   std::function<void()> on_applied_committed;
   /// Records whose aggregate is not known yet (HandlerOutcome::not_yet_known).
   WaitOptions waiting{};
+  /// librdkafka statistics of the processor's consumer (consumer lag); the
+  /// runtime sets both from CAAS_KAFKA_STATS_INTERVAL_MS. 0 = off.
+  std::chrono::milliseconds stats_interval{0};
+  kafka::StatsCallback on_stats{};
 };
 
 class EventProcessor {
@@ -231,6 +235,8 @@ class EventProcessor {
   std::thread thread_;
 };
 
+/// Every parked key's state key starts with this (caas_dlq_parked_keys counts them).
+inline constexpr std::string_view kParkedPrefix = "__parked/";
 /// The state key under which a dead-lettered aggregate key is parked.
 std::string parked_key(std::string_view topic, std::string_view record_key);
 /// The parked state's value: how many dead letters of the key are pending

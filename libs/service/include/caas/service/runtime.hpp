@@ -18,11 +18,13 @@
 #include <caas/events/schema_registry.hpp>
 #include <caas/http/server.hpp>
 #include <caas/kafka/config.hpp>
+#include <caas/kafka/consumer.hpp>
 #include <caas/kafka/producer.hpp>
 #include <caas/observability/env_config.hpp>
 #include <caas/observability/logger.hpp>
 #include <caas/observability/metrics.hpp>
 #include <caas/service/event_processor.hpp>
+#include <caas/service/kafka_stats.hpp>
 #include <caas/service/ops_http.hpp>
 #include <caas/store/outbox_relay.hpp>
 #include <caas/store/state_store.hpp>
@@ -75,6 +77,10 @@ struct RuntimeConfig {
   // way. On: one fsync per processed record, which on a shared disk caps
   // every processor at a few hundred records/s.
   bool store_sync = false;
+  // CAAS_KAFKA_STATS_INTERVAL_MS (statistics.interval.ms of every client the
+  // runtime makes): how often consumer lag and producer queue depth are
+  // refreshed (kafka_consumer_lag, kafka_producer_queue_messages). 0 = off.
+  std::chrono::milliseconds kafka_stats_interval{10000};
 };
 RuntimeConfig load_runtime_config(observability::EnvConfig& env, std::uint16_t default_port);
 
@@ -112,6 +118,12 @@ class ServiceRuntime {
   kafka::Producer& producer() { return *producer_; }
   const events::SchemaRegistry& schemas() const { return *schemas_; }
   kafka::ClientConfig kafka_client(const std::string& role) const;
+  /// Adds the runtime's librdkafka statistics (queue depth, as
+  /// kafka_producer_queue_messages{client}) to a producer a service makes
+  /// itself from kafka_client(); call before constructing the Producer.
+  void instrument(kafka::ProducerOptions& options, const kafka::ClientConfig& client) const;
+  /// The same for a consumer a service makes itself: kafka_consumer_lag{group}.
+  void instrument(kafka::ConsumerOptions& options, const kafka::ClientConfig& client) const;
   /// kafka_client() plus the consumer settings of RuntimeConfig (fetch wait).
   kafka::ClientConfig kafka_consumer_client(const std::string& role) const;
   Readiness& readiness() { return readiness_; }
@@ -144,6 +156,7 @@ class ServiceRuntime {
   RuntimeConfig config_;
   observability::Logger log_;
   observability::Metrics metrics_;
+  std::shared_ptr<KafkaStatsCollector> kafka_stats_;  // before every Kafka client
   std::unique_ptr<events::SchemaRegistry> schemas_;
   std::unique_ptr<store::StateStore> store_;
   std::unique_ptr<kafka::Producer> producer_;
@@ -158,6 +171,7 @@ class ServiceRuntime {
   prometheus::Gauge* outbox_pending_gauge_ = nullptr;  // owned by metrics_
   prometheus::Gauge* producer_queue_gauge_ = nullptr;
   prometheus::Gauge* kafka_reachable_gauge_ = nullptr;
+  prometheus::Gauge* parked_keys_gauge_ = nullptr;
 
   // Broker reachability is probed off the HTTP threads and cached for /readyz.
   std::atomic<bool> broker_reachable_{false};
