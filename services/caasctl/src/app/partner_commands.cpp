@@ -59,12 +59,7 @@ int partner_reconcile(Context& ctx, const PartnerArgs& a) {
     return ctx.fail(Error{std::make_error_code(std::errc::io_error), "the report is not a JSON object"});
   const auto& r = *report;
 
-  AuditAction action;
-  action.action = "reconcile";
-  action.outcome = "completed";
-  action.actor = ctx.actor();
-  action.reason = a.reason;
-  action.at = caas::format_rfc3339(ctx.now());
+  auto action = new_action(ctx, "reconcile", "completed", a.reason);
   action.service = "factory-adapter";
   action.report = response->body;
   if (auto rec = record_action(ctx, action, "factory-adapter"); !rec) {
