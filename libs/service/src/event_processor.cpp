@@ -65,9 +65,10 @@ struct EventProcessor::Probe {
   const std::string service;
 
   Probe(obs::Metrics& m, const std::string& service_name, const std::string& group)
-      : records(m.counter_family("caas_consumer_records_total",
-                                 "Records consumed, by topic and outcome "
-                                 "(applied, duplicate, behind_offset, dead_lettered)")),
+      : records(m.counter_family(
+            "caas_consumer_records_total",
+            "Records consumed, by topic and outcome "
+            "(applied, duplicate, behind_offset, dead_lettered, set_aside, control, redrive_for_other)")),
         duration(m.histogram_family("caas_event_processing_duration_seconds",
                                     "Time to apply one event (handler + atomic store commit)")),
         dead_letters_permanent(m.counter("caas_dlq_records_total", "Records written to the DLQ",

@@ -130,3 +130,24 @@ TEST_CASE("cli: redrive refuses a wide selection without --all and --execute wit
   CHECK(exec.rc == 2);
   CHECK(exec.err.find("--plan") != std::string::npos);
 }
+
+TEST_CASE("cli: colour only on a terminal and never with NO_COLOR or --no-color", "[unit][caasctl]") {
+  std::ostringstream out, err;
+  auto colour = [&](bool terminal, bool no_color_env, bool no_color_flag) {
+    Io io{out, err};
+    io.out_is_terminal = terminal;
+    io.env = [no_color_env](const std::string& name) -> std::optional<std::string> {
+      if (name == "NO_COLOR" && no_color_env) return std::string("1");
+      return std::nullopt;
+    };
+    GlobalOptions g;
+    g.no_color = no_color_flag;
+    Context ctx(io, g);
+    REQUIRE(ctx.prepare());
+    return std::pair{ctx.style().colour, ctx.format()};
+  };
+  CHECK(colour(true, false, false) == std::pair{true, Format::table});
+  CHECK(colour(true, true, false).first == false);
+  CHECK(colour(true, false, true).first == false);
+  CHECK(colour(false, false, false) == std::pair{false, Format::jsonl});
+}

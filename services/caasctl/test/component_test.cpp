@@ -5,12 +5,19 @@
 #include <caas/devbroker/mock_cluster.hpp>
 #include <caas/devbroker/testing.hpp>
 #include <caas/events/envelope.hpp>
+#include <caas/http/server.hpp>
 #include <caas/kafka/consumer.hpp>
 #include <caas/kafka/dlq.hpp>
 
 #include "event_factory.hpp"
 
 #include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
 
 using namespace caas;
 using namespace caas::ctl::testing;
@@ -216,4 +223,62 @@ TEST_CASE("component: dlq list, search, show and stats over every DLQ, other tea
   CHECK(cli({"dlq", "stats", "--by", "error-class"}).lines().size() == 3);
   CHECK(cli({"dlq", "stats", "--by", "color"}).rc == 2);
   CHECK(cli({"dlq", "history"}).rc == 3);
+}
+
+TEST_CASE("component: partner reconcile factory runs the adapter's reconciliation and records it",
+          "[component][caasctl]") {
+  devbroker::MockCluster cluster(1);
+  Cli cli{cluster.bootstrap()};
+  // The factory-adapter's admin route as services/factory-adapter documents it.
+  std::atomic<int> runs{0};
+  http::Router router;
+  router.add_sync("POST", "/api/v1/reconciliation/run", [&](const http::Request& req) {
+    if (req.header("X-API-Key") != std::optional<std::string_view>("op-key")) {
+      return http::Response::json(401, R"({"error":"unauthenticated","message":"unknown API key"})");
+    }
+    ++runs;
+    return http::Response::json(
+        200, R"({"run_id":"rc-1","trigger":"manual","started_at":"2026-12-03T10:00:00.000Z",)"
+             R"("finished_at":"2026-12-03T10:00:01.000Z","orders_checked":4,"orders_unreachable":0,)"
+             R"("discrepancy_count":1,"discrepancies":[{"order_id":"o-1","factory_order_id":"F-1",)"
+             R"("caas_status":"IN_PRODUCTION","factory_status":"SHIPPED","action":"corrected","corrections":1}]})");
+  });
+  http::ServerOptions options;
+  options.address = "127.0.0.1";
+  http::Server server(options, std::move(router));
+  server.start();
+  const auto url = "http://127.0.0.1:" + std::to_string(server.port());
+  const auto key_file = std::filesystem::temp_directory_path() / ("caasctl-key-" + std::to_string(::getpid()));
+  std::ofstream(key_file) << "op-key\n";
+
+  auto r = cli({"partner", "reconcile", "factory", "--url", url, "--api-key-file", key_file.string(), "--reason",
+                "customer complaint"});
+  REQUIRE(r.rc == 0);
+  CHECK(runs == 1);
+  auto lines = r.lines();
+  REQUIRE(lines.size() == 1);
+  CHECK(str(lines[0], "run_id") == "rc-1");
+  CHECK(lines[0]["discrepancies"][0]["factory_status"] == "SHIPPED");
+  auto table =
+      cli({"partner", "reconcile", "factory", "--url", url, "--api-key-file", key_file.string(), "-o", "table"});
+  CHECK(table.out.find("4 orders checked") != std::string::npos);
+  CHECK(table.out.find("SHIPPED") != std::string::npos);
+
+  std::ofstream(key_file) << "wrong\n";
+  auto denied = cli({"partner", "reconcile", "factory", "--url", url, "--api-key-file", key_file.string()});
+  CHECK(denied.rc == 1);  // authorisation errors exit 1
+  CHECK(denied.err.find("not authorised") != std::string::npos);
+  CHECK(
+      cli({"partner", "reconcile", "factory", "--url", "http://127.0.0.1:1", "--api-key-file", key_file.string()}).rc ==
+      1);
+  CHECK(cli({"partner", "reconcile", "iot"}).rc == 2);
+  std::filesystem::remove(key_file);
+
+  auto history = cli({"dlq", "history", "--action", "reconcile", "-o", "jsonl"});
+  REQUIRE(history.rc == 0);
+  auto h = history.lines();
+  REQUIRE(h.size() == 2);
+  CHECK(str(h[0], "subject") == "factory-adapter");
+  CHECK(str(h[0], "reason") == "customer complaint");
+  server.stop();
 }

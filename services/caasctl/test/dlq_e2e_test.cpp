@@ -108,7 +108,7 @@ std::string slurp(const std::filesystem::path& path) {
 
 }  // namespace
 
-TEST_CASE("e2e: poison record, parked key, edit and redrive applied once in order; discard; audit; resume",
+TEST_CASE("e2e: poison record, parked key, edit and redrive applied once in order, discard, audit, resume",
           "[e2e][caasctl][dlq]") {
   Service svc;
   Cli cli{svc.cluster.bootstrap()};

@@ -37,7 +37,7 @@ TEST_CASE("output: JSON is one array", "[unit][caasctl]") {
   CHECK(text.substr(text.size() - 2) == "]\n");
 }
 
-TEST_CASE("output: the table aligns, hides wide columns and cuts long cells; wide shows all", "[unit][caasctl]") {
+TEST_CASE("output: the table aligns, hides wide columns and cuts long cells, wide shows all", "[unit][caasctl]") {
   CHECK(rendered(sample_rows(), Format::table) ==
         "TOPIC                 RECORDS  OK     DATA\n"
         "caas.order.events.v1  12       true   {\"a\":1}\n"

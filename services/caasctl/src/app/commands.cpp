@@ -192,6 +192,25 @@ int run(int argc, const char* const* argv, Io& io) {
   history_cmd->add_option("--since", d.since, "at or after");
   history_cmd->callback([&] { chosen = [&](Context& c) { return dlq_history(c, d); }; });
 
+  auto* partner = app.add_subcommand("partner", "partners of the platform")->require_subcommand(1);
+  PartnerArgs pa;
+  std::string run_timeout = "120s";
+  auto* reconcile_cmd = partner->add_subcommand("reconcile", "run a partner reconciliation now and print the report");
+  reconcile_cmd->add_option("partner", pa.partner, "factory")->required()->check(CLI::IsMember({"factory"}));
+  reconcile_cmd->add_option("--url", pa.url, "factory-adapter base URL (default $CAAS_FACTORY_ADAPTER_URL or :8082)");
+  reconcile_cmd->add_option("--api-key-file", pa.api_key_file,
+                            "admin/operator API key, first line (else $CAAS_ADMIN_API_KEY)");
+  reconcile_cmd->add_option("--reason", pa.reason, "why (kept in the audit trail)");
+  reconcile_cmd->add_option("--run-timeout", run_timeout, "bound of the whole run (default 120s)");
+  reconcile_cmd->callback([&] {
+    chosen = [&](Context& c) {
+      auto t = parse_duration(run_timeout);
+      if (!t) return c.fail(t.error());
+      pa.run_timeout = *t;
+      return partner_reconcile(c, pa);
+    };
+  });
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

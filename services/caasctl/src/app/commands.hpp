@@ -45,6 +45,14 @@ struct DlqArgs {
   std::optional<std::string> plan_id, action;
 };
 
+struct PartnerArgs {
+  std::string partner;
+  std::string url;           // --url, else CAAS_FACTORY_ADAPTER_URL, else http://127.0.0.1:8082
+  std::string api_key_file;  // else CAAS_ADMIN_API_KEY
+  std::string reason;
+  std::chrono::milliseconds run_timeout{120000};
+};
+
 int topic_list(Context& ctx, const std::optional<std::string>& prefix);
 int tail(Context& ctx, const TailArgs& args);
 int group_lag(Context& ctx, const std::vector<std::string>& groups, const std::vector<std::string>& topics);
@@ -58,5 +66,6 @@ int dlq_redrive(Context& ctx, const DlqArgs& args);
 int dlq_discard(Context& ctx, const DlqArgs& args);
 int dlq_edit(Context& ctx, const DlqArgs& args);
 int dlq_history(Context& ctx, const DlqArgs& args);
+int partner_reconcile(Context& ctx, const PartnerArgs& args);
 
 }  // namespace caas::ctl

@@ -291,6 +291,16 @@ Result<void> write_file(const std::string& path, const std::string& text) {
   return {};
 }
 
+AuditAction new_action(Context& ctx, std::string action, std::string outcome, std::string reason) {
+  AuditAction a;
+  a.action = std::move(action);
+  a.outcome = std::move(outcome);
+  a.actor = ctx.actor();
+  a.reason = std::move(reason);
+  a.at = caas::format_rfc3339(ctx.now());
+  return a;
+}
+
 Result<void> record_action(Context& ctx, const AuditAction& action, std::string_view subject) {
   auto schemas = ctx.schemas();
   if (!schemas) return schemas.error();
@@ -364,12 +374,7 @@ int dlq_edit(Context& ctx, const DlqArgs& a) {
     if (!placed) return ctx.fail(usage_error(ref->str() + " is not in the plan " + a.plan));
     if (auto w = write_file(a.plan, plan_json(*plan)); !w) return ctx.fail(w.error());
   }
-  AuditAction action;
-  action.action = "edit";
-  action.outcome = "completed";
-  action.actor = ctx.actor();
-  action.reason = a.reason;
-  action.at = caas::format_rfc3339(ctx.now());
+  auto action = new_action(ctx, "edit", "completed", a.reason);
   action.service = d->service;
   action.records = {audited(*d)};
   action.data_before = before;

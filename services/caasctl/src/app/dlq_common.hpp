@@ -18,6 +18,8 @@ Result<std::vector<DeadLetter>> load_dead_letters(Context& ctx, const std::vecto
 Result<std::vector<AuditAction>> load_audit(Context& ctx, AuditState& state);
 Result<DlqFilter> make_filter(Context& ctx, const DlqArgs& args);
 Result<DeadLetter> read_dead_letter(Context& ctx, const RecordRef& ref);
+/// An action by the current actor, now.
+AuditAction new_action(Context& ctx, std::string action, std::string outcome, std::string reason);
 Result<void> record_action(Context& ctx, const AuditAction& action, std::string_view subject);
 Result<std::string> read_file(const std::string& path);
 /// Written whole or not at all (temporary file, then rename).

@@ -91,12 +91,7 @@ std::string subject_of(const Plan& plan) {
 }
 
 AuditAction action_of(Context& ctx, const Plan& plan, std::string action, std::string outcome) {
-  AuditAction a;
-  a.action = std::move(action);
-  a.outcome = std::move(outcome);
-  a.actor = ctx.actor();
-  a.reason = plan.reason;
-  a.at = caas::format_rfc3339(ctx.now());
+  auto a = new_action(ctx, std::move(action), std::move(outcome), plan.reason);
   a.plan_id = plan.id;
   std::set<std::string> services;
   for (const auto& s : plan.steps) services.insert(s.service);
