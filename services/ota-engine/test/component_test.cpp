@@ -36,14 +36,11 @@ std::string vehicle_fault(const std::string& vin, const std::string& fault) {
 TEST_CASE("success, a lost acknowledgement and a 429 each activate with one command and one charge", "[component]") {
   Partners partners("ota-comp-success", 6);
   std::set<std::string> taken;
-  const auto ok_vin = partners.vehicle_of("SUV_ELECTRIC_2024", taken);
-  const auto lost_vin = partners.vehicle_of("SUV_ELECTRIC_2024", taken);
-  const auto busy_vin = partners.vehicle_of("SEDAN_ELECTRIC_2024", taken);
-  partners.produce({delivered(ok_vin, "C1", "SUV_ELECTRIC_2024"), delivered(lost_vin, "C2", "SUV_ELECTRIC_2024"),
-                    delivered(busy_vin, "C3", "SEDAN_ELECTRIC_2024")});
+  const auto ok_vin = partners.deliver("SUV_ELECTRIC_2024", "C1", taken);
+  const auto lost_vin = partners.deliver("SUV_ELECTRIC_2024", "C2", taken);
+  const auto busy_vin = partners.deliver("SEDAN_ELECTRIC_2024", "C3", taken);
   EngineUnderTest engine(partners);
-  REQUIRE(testing::eventually(
-      [&] { return call(engine.port(), "GET", "/api/v1/vehicles/" + busy_vin + "/services").status == 200; }, 20s));
+  wait_known(engine.port(), busy_vin);
 
   // The simple case, bought by the customer with a token.
   auto r = purchase(engine.port(), ok_vin, "PERFORMANCE_BOOST", customer_token("C1"), "buy-1");
@@ -123,16 +120,13 @@ TEST_CASE("reject, partial and firmware error are escalated with a diagnostic pa
           "[component]") {
   Partners partners("ota-comp-failures", 8);
   std::set<std::string> taken;
-  const auto reject_vin = partners.vehicle_of("SUV_ELECTRIC_2024", taken);
-  const auto partial_vin = partners.vehicle_of("SUV_ELECTRIC_2024", taken);
-  const auto firmware_vin = partners.vehicle_of("SEDAN_ELECTRIC_2024", taken);
-  partners.produce({delivered(reject_vin, "C1", "SUV_ELECTRIC_2024"), delivered(partial_vin, "C2", "SUV_ELECTRIC_2024"),
-                    delivered(firmware_vin, "C3", "SEDAN_ELECTRIC_2024")});
+  const auto reject_vin = partners.deliver("SUV_ELECTRIC_2024", "C1", taken);
+  const auto partial_vin = partners.deliver("SUV_ELECTRIC_2024", "C2", taken);
+  const auto firmware_vin = partners.deliver("SEDAN_ELECTRIC_2024", "C3", taken);
   partners.faults(R"({"vehicles":{")" + reject_vin + R"(":{"reject_probability":1.0},")" + partial_vin +
                   R"(":{"partial_probability":1.0},")" + firmware_vin + R"(":{"firmware_error_probability":1.0}}})");
   EngineUnderTest engine(partners);
-  REQUIRE(testing::eventually(
-      [&] { return call(engine.port(), "GET", "/api/v1/vehicles/" + firmware_vin + "/services").status == 200; }, 20s));
+  wait_known(engine.port(), firmware_vin);
   const auto reject_id = purchase(engine.port(), reject_vin, "AUTONOMOUS_HIGHWAY").str("activation_id");
   const auto partial_id = purchase(engine.port(), partial_vin, "PERFORMANCE_BOOST").str("activation_id");
   const auto firmware_id = purchase(engine.port(), firmware_vin, "SNOW_MODE").str("activation_id");
@@ -194,12 +188,10 @@ TEST_CASE("reject, partial and firmware error are escalated with a diagnostic pa
 TEST_CASE("an offline vehicle is waited for without spending attempts and activated when back online", "[component]") {
   Partners partners("ota-comp-offline", 12);
   std::set<std::string> taken;
-  const auto vin = partners.vehicle_of("VAN_ELECTRIC_2024", taken);
-  partners.produce({delivered(vin, "C1", "VAN_ELECTRIC_2024")});
+  const auto vin = partners.deliver("VAN_ELECTRIC_2024", "C1", taken);
   partners.faults(vehicle_fault(vin, R"({"offline":true})"));
   EngineUnderTest engine(partners);
-  REQUIRE(testing::eventually(
-      [&] { return call(engine.port(), "GET", "/api/v1/vehicles/" + vin + "/services").status == 200; }, 20s));
+  wait_known(engine.port(), vin);
   auto r = purchase(engine.port(), vin, "PREMIUM_CLIMATE");
   REQUIRE(r.status == 202);
   const auto id = r.str("activation_id");
@@ -230,14 +222,12 @@ TEST_CASE("the API: idempotent purchase, ownership transfer revokes access, auth
           "[component]") {
   Partners partners("ota-comp-api", 12);
   std::set<std::string> taken;
-  const auto vin = partners.vehicle_of("SUV_ELECTRIC_2024", taken);
-  const auto van = partners.vehicle_of("VAN_ELECTRIC_2024", taken);
+  const auto vin = partners.deliver("SUV_ELECTRIC_2024", "C1", taken);
+  const auto van = partners.deliver("VAN_ELECTRIC_2024", "C1", taken);
   const auto never_delivered = partners.vehicle_of("COMPACT_ELECTRIC_2024", taken);
-  partners.produce({delivered(vin, "C1", "SUV_ELECTRIC_2024"), delivered(van, "C1", "VAN_ELECTRIC_2024")});
   EngineUnderTest engine(partners, {{"CAAS_OTA_RATE_LIMIT_PER_VEHICLE", "10"}});
   const auto port = engine.port();
-  REQUIRE(testing::eventually([&] { return call(port, "GET", "/api/v1/vehicles/" + van + "/services").status == 200; },
-                              20s));
+  wait_known(port, van);
 
   // The same purchase retried with the same key is one activation.
   auto first = purchase(port, vin, "SNOW_MODE", customer_token("C1"), "k-1");
