@@ -81,9 +81,7 @@ TEST_CASE("kill -9 during sends and during retry waits: same attempts, no comman
   for (const auto& [vin, platform] : fleet) deliveries.push_back(delivered(vin, "C-" + vin, platform));
   partners.produce(deliveries);
   EngineProcess engine(partners);
-  REQUIRE(testing::eventually(
-      [&] { return call(engine.port(), "GET", "/api/v1/vehicles/" + fleet.back().first + "/services").status == 200; },
-      20s));
+  wait_known(engine.port(), fleet.back().first);
 
   // Round 1: killed while commands are being sent and applied.
   std::vector<Bought> first;
@@ -160,16 +158,13 @@ TEST_CASE("kill -9 during sends and during retry waits: same attempts, no comman
 TEST_CASE("a wiped store replays to the same activations and emits no new billing event", "[e2e]") {
   Partners partners("ota-e2e-replay", 6);
   std::set<std::string> taken;
-  const auto ok_vin = partners.vehicle_of("SUV_ELECTRIC_2024", taken);
-  const auto lost_vin = partners.vehicle_of("SUV_ELECTRIC_2024", taken);
-  const auto reject_vin = partners.vehicle_of("SEDAN_ELECTRIC_2024", taken);
-  partners.produce({delivered(ok_vin, "C1", "SUV_ELECTRIC_2024"), delivered(lost_vin, "C2", "SUV_ELECTRIC_2024"),
-                    delivered(reject_vin, "C3", "SEDAN_ELECTRIC_2024")});
+  const auto ok_vin = partners.deliver("SUV_ELECTRIC_2024", "C1", taken);
+  const auto lost_vin = partners.deliver("SUV_ELECTRIC_2024", "C2", taken);
+  const auto reject_vin = partners.deliver("SEDAN_ELECTRIC_2024", "C3", taken);
   partners.faults(R"({"vehicles":{")" + lost_vin + R"(":{"lost_ack_probability":1.0},")" + reject_vin +
                   R"(":{"reject_probability":1.0}}})");
   EngineProcess engine(partners);
-  REQUIRE(testing::eventually(
-      [&] { return call(engine.port(), "GET", "/api/v1/vehicles/" + reject_vin + "/services").status == 200; }, 20s));
+  wait_known(engine.port(), reject_vin);
   std::vector<Bought> bought;
   bought.push_back({ok_vin, purchase(engine.port(), ok_vin, "PERFORMANCE_BOOST").str("activation_id")});
   bought.push_back({ok_vin, purchase(engine.port(), ok_vin, "SNOW_MODE").str("activation_id")});  // queued behind

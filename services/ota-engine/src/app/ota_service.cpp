@@ -19,7 +19,7 @@ OtaSettings load_ota_settings(obs::EnvConfig& env) {
   if (!token.empty()) s.iot.token = token.front();
   s.iot.timeout = env.duration_ms("CAAS_OTA_IOT_TIMEOUT", 5s, 10ms, 120s);
   s.worker.threads = static_cast<unsigned>(env.integer("CAAS_OTA_IOT_WORKERS", 4, 1, 64));
-  s.worker.max_queue = static_cast<std::size_t>(env.integer("CAAS_OTA_WORK_QUEUE", 10000, 10, 1'000'000));
+  s.worker.max_queue = static_cast<std::size_t>(env.integer("CAAS_OTA_WORK_QUEUE", 100000, 10, 1'000'000));
   s.timer_interval = std::chrono::milliseconds(env.integer("CAAS_OTA_TIMER_INTERVAL_MS", 1000, 1, 3'600'000));
   const auto scale_text = env.string("CAAS_OTA_RETRY_SCALE", "1.0");
   try {
