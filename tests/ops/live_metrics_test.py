@@ -76,13 +76,14 @@ def used_names(root, checker):
 
 
 def scraped_names(text):
-    names = set()
+    """(names with a sample or a # TYPE line, names with a sample)."""
+    names, sampled = set(), set()
     for line in text.splitlines():
         if line.startswith("# TYPE "):
             names.add(line.split()[2])
         elif line and not line.startswith("#"):
-            names.add(re.split(r"[{\s]", line, 1)[0])
-    return names
+            sampled.add(re.split(r"[{\s]", line, 1)[0])
+    return names | sampled, sampled
 
 
 def main():
@@ -126,17 +127,21 @@ def main():
                              "notification")}
         prometheus = next((int(m.group(1)) for m in (re.match(r"^started prometheus on :(\d+) ", l) for l in lines)
                            if m), None)
-        present, per_service = set(), {}
+        # The librdkafka statistics (every second here) must have produced
+        # real samples: a consumer's lag somewhere, every service's producer queue.
         stats_deadline = time.monotonic() + 30
         while True:
-            present, per_service = set(), {}
+            present, sampled, per_service = set(), set(), {}
             for svc, port in services.items():
-                names = scraped_names(get(f"http://127.0.0.1:{port}/metrics"))
-                per_service[svc] = names
+                names, with_samples = scraped_names(get(f"http://127.0.0.1:{port}/metrics"))
+                per_service[svc] = with_samples
                 present |= names
-            if "kafka_consumer_lag" in present or time.monotonic() > stats_deadline:
+                sampled |= with_samples
+            if "kafka_consumer_lag" in sampled or time.monotonic() > stats_deadline:
                 break
             time.sleep(0.5)
+        if "kafka_consumer_lag" not in sampled:
+            failures.append("no service reports a kafka_consumer_lag sample (librdkafka statistics not flowing?)")
         used, recorded = used_names(root, checker)
         ota_built = (pathlib.Path(a.build_dir) / "bin" / "caas-ota-engine").exists()
         missing = []
@@ -153,7 +158,7 @@ def main():
         for svc, names in per_service.items():
             for required in ("kafka_producer_queue_messages", "caas_dlq_parked_keys", "caas_kafka_reachable"):
                 if required not in names:
-                    failures.append(f"{svc}: no {required} in its /metrics")
+                    failures.append(f"{svc}: no {required} sample in its /metrics")
 
         if prometheus is None:
             failures.append("run-local started no Prometheus")
