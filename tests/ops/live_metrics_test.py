@@ -18,7 +18,9 @@ running"), so every flow has put its series into the services. Then:
      service exports. ota_* names are required only when caas-ota-engine is
      built (until then the ota-engine contract stands in for them);
   3. asks the local Prometheus for its rules (every alert and recording rule of
-     deploy/ loaded, none unhealthy) and targets (every service up).
+     deploy/ loaded, none unhealthy), its targets (every service up) and a few
+     recording rules' values over the live series (lag, processing rate,
+     webhook success rate, HTTP p95).
 Then stops run-local (SIGTERM: its trap stops everything it started).
 """
 import argparse
@@ -34,6 +36,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 import urllib.request
 
 import yaml
@@ -183,6 +186,19 @@ def main():
                 time.sleep(1)
             for svc in sorted(set(services) - up):
                 failures.append(f"Prometheus: target {svc} not up")
+            # The recording rules evaluate over the live series (PromQL, label
+            # names and the job label all agree with what the services export).
+            for expr in ("caas:kafka_consumer_lag:sum", "caas:records_processed_per_minute",
+                         "webhook_processing_success_rate", "caas:http_request_latency_p95"):
+                query_deadline = time.monotonic() + 60
+                while True:
+                    q = urllib.parse.quote(expr)
+                    result = json.loads(get(f"http://127.0.0.1:{prometheus}/api/v1/query?query={q}"))["data"]["result"]
+                    if result or time.monotonic() > query_deadline:
+                        break
+                    time.sleep(1)
+                if not result:
+                    failures.append(f"Prometheus: recording rule {expr} has no value over the live series")
     finally:
         if proc.poll() is None:
             proc.send_signal(signal.SIGTERM)  # run-local's trap stops what it started
