@@ -17,3 +17,5 @@ if(NOT TARGET caas_rapidjson)
   # Signed-size conversions and std::string support are used everywhere.
   target_compile_definitions(caas_rapidjson INTERFACE RAPIDJSON_HAS_STDSTRING=1)
 endif()
+# caasctl's command line (header-only, Debian's libcli11-dev).
+find_package(CLI11 CONFIG REQUIRED)

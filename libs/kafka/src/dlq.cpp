@@ -40,6 +40,7 @@ Record make_dlq_record(std::string_view service, const ConsumedRecordView& origi
   add(dlq_headers::kAttempts, std::to_string(info.attempts));
   add(dlq_headers::kFirstFailedAt, caas::format_rfc3339(info.first_failed_at));
   if (info.parked) add(dlq_headers::kParked, "true");
+  if (info.key_parked) add(dlq_headers::kKeyParked, "true");
   return r;
 }
 

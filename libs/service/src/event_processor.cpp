@@ -18,6 +18,39 @@ std::string parked_key(std::string_view topic, std::string_view record_key) {
   return key;
 }
 
+std::string encode_parked(std::int64_t pending, std::string_view blocked_plan) {
+  std::string out = "pending=" + std::to_string(pending);
+  if (!blocked_plan.empty()) out.append(" blocked=").append(blocked_plan);
+  return out;
+}
+
+namespace {
+
+std::optional<std::int64_t> parse_count(std::string_view text) {
+  if (text.empty() || text.size() > 18) return std::nullopt;
+  std::int64_t n = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    n = n * 10 + (c - '0');
+  }
+  return n;
+}
+
+}  // namespace
+
+std::int64_t decode_parked(std::string_view value) {
+  constexpr std::string_view prefix = "pending=";
+  if (value.substr(0, prefix.size()) != prefix) return 1;  // older layout: the first dead letter's offset
+  const auto rest = value.substr(prefix.size());
+  return parse_count(rest.substr(0, rest.find(' '))).value_or(1);
+}
+
+std::string_view parked_blocked_plan(std::string_view value) {
+  constexpr std::string_view marker = " blocked=";
+  const auto at = value.find(marker);
+  return at == std::string_view::npos ? std::string_view{} : value.substr(at + marker.size());
+}
+
 // The processor's metric families, created once.
 struct EventProcessor::Probe {
   prometheus::Family<prometheus::Counter>& records;
@@ -194,7 +227,27 @@ void EventProcessor::process(const Polled& polled) {
     probe_->count(topic, "behind_offset");
     return;
   }
-  if (options_.park_failed_keys && store_.get(parked_key(topic, record.key()))) {
+  if (auto what = record.header(kafka::redrive_headers::kControl)) {
+    control(record, *what);
+    return;
+  }
+  // An operator's redrive is meant for the service that dead-lettered the
+  // record; every other consumer of the topic handled the original already.
+  const auto redrive_for = record.header(kafka::redrive_headers::kService);
+  if (redrive_for && *redrive_for != options_.service) {
+    probe_->count(topic, "redrive_for_other");
+    advance_offset_only(record);
+    return;
+  }
+  const auto parked_state =
+      options_.park_failed_keys ? store_.get(parked_key(topic, record.key())) : std::optional<std::string>{};
+  const bool parked = parked_state.has_value();
+  // A redrive passes the parked key, unless an earlier record of the same
+  // plan failed again: then the plan's later records park behind that one.
+  const bool passes =
+      redrive_for && !(parked && !parked_blocked_plan(*parked_state).empty() &&
+                       parked_blocked_plan(*parked_state) == record.header(kafka::redrive_headers::kPlan).value_or(""));
+  if (parked && !passes) {
     dead_letter(record, kafka::ErrorClass::permanent,
                 "key is parked behind an earlier dead letter; replay or discard that one first", 0,
                 std::chrono::system_clock::now(), /*parked=*/true);
@@ -226,11 +279,47 @@ void EventProcessor::process(const Polled& polled) {
   // that does not know an aggregate answers not_yet_known for every record of
   // it, so nothing else can pass) — and the waiting ones follow it.
   const bool others_wait = waiting_->has_waiting(topic, record.key()) && !take_back(topic, record.key());
-  if (apply(record, *envelope, nullptr) == Disposition::applied && others_wait) take_back(topic, record.key());
+  if (apply(record, *envelope, nullptr, parked) == Disposition::applied && others_wait) {
+    take_back(topic, record.key());
+  }
+}
+
+void EventProcessor::control(const InputRecord& record, std::string_view what) {
+  const auto topic = record.topic();
+  store::WriteTxn txn;
+  txn.set_offset(std::string(topic), record.partition(), record.offset() + 1);
+  const auto for_service = record.header(kafka::redrive_headers::kService);
+  const bool mine = for_service && *for_service == options_.service;
+  std::optional<std::int64_t> pending_after;
+  if (what == kafka::redrive_headers::kControlRelease && mine && options_.park_failed_keys) {
+    if (auto state = store_.get(parked_key(topic, record.key()))) {
+      const auto r = record.header(kafka::redrive_headers::kResolves);
+      const std::int64_t resolves = r ? parse_count(*r).value_or(0) : 0;
+      pending_after = std::max<std::int64_t>(0, decode_parked(*state) - resolves);
+      if (*pending_after == 0) {
+        txn.del(parked_key(topic, record.key()));
+      } else {
+        txn.put(parked_key(topic, record.key()), encode_parked(*pending_after, parked_blocked_plan(*state)));
+      }
+    }
+  }
+  if (!commit_or_retry(std::move(txn))) return;
+  probe_->count(topic, "control");
+  if (!pending_after) return;
+  const auto plan = record.header(kafka::redrive_headers::kPlan).value_or("");
+  if (*pending_after == 0) {
+    log_.info("parked key released",
+              {{"topic", std::string(topic)}, {"key", std::string(record.key())}, {"plan", std::string(plan)}});
+  } else {
+    log_.warn("release refused: dead letters of the key are still pending", {{"topic", std::string(topic)},
+                                                                             {"key", std::string(record.key())},
+                                                                             {"plan", std::string(plan)},
+                                                                             {"pending", *pending_after}});
+  }
 }
 
 EventProcessor::Disposition EventProcessor::apply(const InputRecord& record, const events::Envelope& envelope,
-                                                  const WaitingRecord* taken_back) {
+                                                  const WaitingRecord* taken_back, bool resolves_parked) {
   const auto topic = record.topic();
   const auto first_failed_at = std::chrono::system_clock::now();
   auto backoff = options_.retry_backoff_initial;
@@ -245,6 +334,13 @@ EventProcessor::Disposition EventProcessor::apply(const InputRecord& record, con
           waiting_->remove(txn, *taken_back);  // its offset was passed when it was set aside
         } else {
           txn.set_offset(std::string(topic), record.partition(), record.offset() + 1);
+        }
+        if (resolves_parked) {
+          const auto key = parked_key(topic, record.key());
+          if (auto state = store_.get(key)) {
+            txn.put(key,
+                    encode_parked(std::max<std::int64_t>(0, decode_parked(*state) - 1), parked_blocked_plan(*state)));
+          }
         }
         if (!commit_or_retry(std::move(txn))) return Disposition::stopped;  // re-read (or re-taken) after restart
         timer.success();
@@ -434,7 +530,7 @@ bool EventProcessor::owns(std::string_view topic, std::int32_t partition) const 
 void EventProcessor::dead_letter(const InputRecord& record, kafka::ErrorClass error_class, const std::string& why,
                                  int attempts, std::chrono::system_clock::time_point first_failed_at, bool parked,
                                  const WaitingRecord* taken_back) {
-  kafka::DlqInfo info{error_class, why, attempts, first_failed_at, parked};
+  kafka::DlqInfo info{error_class, why, attempts, first_failed_at, parked, options_.park_failed_keys};
   store::WriteTxn txn;
   // Through the outbox, in the same batch as the offset (or, for a record
   // taken back from the waiting room, as its removal): never lost, never doubled.
@@ -444,8 +540,19 @@ void EventProcessor::dead_letter(const InputRecord& record, kafka::ErrorClass er
   } else {
     txn.set_offset(std::string(record.topic()), record.partition(), record.offset() + 1);
   }
-  if (options_.park_failed_keys && !parked) {
-    txn.put(parked_key(record.topic(), record.key()), std::to_string(record.offset()));
+  if (options_.park_failed_keys) {
+    // One more pending dead letter for the key; a redriven one that failed
+    // again replaces itself (it was pending already).
+    const auto key = parked_key(record.topic(), record.key());
+    const auto state = store_.get(key);
+    const auto plan = record.header(kafka::redrive_headers::kPlan);
+    const bool redriven = plan && record.header(kafka::redrive_headers::kService).has_value();
+    const std::int64_t pending = state ? decode_parked(*state) : 0;
+    if (redriven) {
+      txn.put(key, encode_parked(std::max<std::int64_t>(pending, 1), *plan));
+    } else {
+      txn.put(key, encode_parked(pending + 1, state ? parked_blocked_plan(*state) : std::string_view{}));
+    }
   }
   if (!commit_or_retry(std::move(txn))) return;
   if (taken_back) {

@@ -315,3 +315,167 @@ TEST_CASE("processor: caught up once every assigned partition reached its end", 
   REQUIRE(rig.wait([&] { return rig.applied.size() == 2; }));
   CHECK(rig.caught_up_calls == 1);
 }
+
+namespace {
+
+// An operator's redrive of `r` (as caasctl sends it) for `service`.
+kafka::ConsumedRecord redriven(kafka::ConsumedRecord r, std::int64_t offset,
+                               const std::string& service = "processortest") {
+  r.offset = offset;
+  r.headers.push_back({std::string(kafka::redrive_headers::kPlan), "plan-1"});
+  r.headers.push_back({std::string(kafka::redrive_headers::kService), service});
+  return r;
+}
+
+kafka::ConsumedRecord release_marker(const std::string& key, std::int64_t offset, int resolves = 0,
+                                     const std::string& service = "processortest") {
+  kafka::ConsumedRecord r{kTopic, 0, offset, key, R"({"control":"release"})", {}};
+  r.headers.push_back({std::string(kafka::redrive_headers::kControl), "release"});
+  r.headers.push_back({std::string(kafka::redrive_headers::kPlan), "plan-1"});
+  r.headers.push_back({std::string(kafka::redrive_headers::kService), service});
+  r.headers.push_back({std::string(kafka::redrive_headers::kResolves), std::to_string(resolves)});
+  return r;
+}
+
+service::EventProcessorOptions parking() {
+  service::EventProcessorOptions options;
+  options.park_failed_keys = true;
+  return options;
+}
+
+void poison_is_permanent(Rig& rig) {
+  rig.decide = [](const service::ConsumedEvent& e, store::WriteTxn&) {
+    return e.envelope.data.find("\"poison\"") != std::string::npos ? service::HandlerOutcome::permanent("illegal")
+                                                                   : service::HandlerOutcome::applied();
+  };
+}
+
+}  // namespace
+
+TEST_CASE("processor: parked state counts the pending dead letters of a key", "[unit][processor][parking]") {
+  CHECK(service::encode_parked(3) == "pending=3");
+  CHECK(service::decode_parked("pending=3") == 3);
+  CHECK(service::decode_parked("pending=0") == 0);
+  CHECK(service::decode_parked("17") == 1);  // the older layout: an offset
+  CHECK(service::decode_parked("pending=x") == 1);
+  CHECK(service::encode_parked(2, "p-9") == "pending=2 blocked=p-9");
+  CHECK(service::decode_parked("pending=2 blocked=p-9") == 2);
+  CHECK(service::parked_blocked_plan("pending=2 blocked=p-9") == "p-9");
+  CHECK(service::parked_blocked_plan("pending=2").empty());
+}
+
+TEST_CASE("processor: when a redriven record fails again the rest of its plan parks behind it",
+          "[unit][processor][parking]") {
+  Rig rig(parking());
+  poison_is_permanent(rig);
+  rig.start();
+  const auto poison = sample("k1", 0, "poison");
+  const auto later = sample("k1", 1, "later");
+  rig.feed(poison);
+  rig.feed(later);
+  rig.feed(redriven(poison, 2));  // not fixed: fails again
+  rig.feed(redriven(later, 3));   // must not overtake it
+  rig.feed(release_marker("k1", 4));
+  REQUIRE(rig.wait_store([&] { return rig.store->offset(kTopic, 0) == std::optional<std::int64_t>(5); }));
+  CHECK(rig.applied.empty());
+  CHECK(rig.calls["later"] == 0);
+  CHECK(rig.store->get(service::parked_key(kTopic, "k1")) == std::optional<std::string>("pending=2 blocked=plan-1"));
+  auto dead = rig.dead_letters();
+  REQUIRE(dead.size() == 4);
+  CHECK(header(dead[3], "dlq.parked") == "true");
+  CHECK(header(dead[0], "dlq.key-parked") == "true");
+
+  // A second plan (the operator fixed it) passes: both applied, in order, and released.
+  auto fixed = redriven(sample("k1", 0, "fixed"), 5);
+  fixed.headers[fixed.headers.size() - 2].value = "plan-2";
+  auto later2 = redriven(later, 6);
+  later2.headers[later2.headers.size() - 2].value = "plan-2";
+  auto marker = release_marker("k1", 7);
+  marker.headers[1].value = "plan-2";
+  rig.feed(fixed);
+  rig.feed(later2);
+  rig.feed(marker);
+  rig.feed(sample("k1", 8, "after"));
+  REQUIRE(rig.wait([&] { return rig.applied.size() == 3; }));
+  CHECK(rig.applied == std::vector<std::string>{"k1:fixed", "k1:later", "k1:after"});
+  REQUIRE(rig.wait_store([&] { return rig.store->offset(kTopic, 0) == std::optional<std::int64_t>(9); }));
+  CHECK_FALSE(rig.store->get(service::parked_key(kTopic, "k1")));
+}
+
+TEST_CASE("processor: a redrive of a parked key applies its records in order and the marker releases it",
+          "[unit][processor][parking]") {
+  Rig rig(parking());
+  poison_is_permanent(rig);
+  rig.start();
+  rig.feed(sample("k1", 0, "poison"));
+  const auto later = sample("k1", 1, "later");
+  rig.feed(later);
+  rig.feed(sample("k2", 2, "other"));
+  REQUIRE(rig.wait_store([&] { return rig.dead_letters().size() == 2; }));
+  CHECK(rig.store->get(service::parked_key(kTopic, "k1")) == std::optional<std::string>("pending=2"));
+
+  // The operator's edited poison record, the parked one, then the marker.
+  rig.feed(redriven(sample("k1", 0, "fixed"), 3));
+  rig.feed(redriven(later, 4));
+  rig.feed(release_marker("k1", 5));
+  rig.feed(sample("k1", 6, "after"));
+  REQUIRE(rig.wait([&] { return rig.applied.size() == 4; }));
+  CHECK(rig.applied == std::vector<std::string>{"k2:other", "k1:fixed", "k1:later", "k1:after"});
+  REQUIRE(rig.wait_store([&] { return rig.store->offset(kTopic, 0) == std::optional<std::int64_t>(7); }));
+  CHECK_FALSE(rig.store->get(service::parked_key(kTopic, "k1")));
+  CHECK(rig.dead_letters().size() == 2);
+  CHECK(rig.calls["later"] == 1);
+}
+
+TEST_CASE("processor: a release marker is refused while a dead letter of the key is still pending",
+          "[unit][processor][parking]") {
+  Rig rig(parking());
+  poison_is_permanent(rig);
+  rig.start();
+  rig.feed(sample("k1", 0, "poison"));
+  rig.feed(redriven(sample("k1", 0, "poison"), 1));  // redriven unedited: fails again, still one pending
+  rig.feed(sample("k1", 2, "between"));              // arrived during the redrive: parked behind it
+  rig.feed(release_marker("k1", 3));
+  rig.feed(sample("k1", 4, "after"));
+  REQUIRE(rig.wait_store([&] { return rig.store->offset(kTopic, 0) == std::optional<std::int64_t>(5); }));
+  CHECK(rig.applied.empty());
+  CHECK(rig.store->get(service::parked_key(kTopic, "k1")) == std::optional<std::string>("pending=3 blocked=plan-1"));
+  auto dead = rig.dead_letters();
+  REQUIRE(dead.size() == 4);
+  CHECK(header(dead[1], "caas.redrive.plan") == "plan-1");  // the failed redrive keeps its redrive headers
+  CHECK(header(dead[3], "dlq.parked") == "true");
+}
+
+TEST_CASE("processor: a discard marker releases a parked key without applying its dead letters",
+          "[unit][processor][parking]") {
+  Rig rig(parking());
+  poison_is_permanent(rig);
+  rig.start();
+  rig.feed(sample("k1", 0, "poison"));
+  rig.feed(sample("k1", 1, "later"));
+  rig.feed(release_marker("k1", 2, /*resolves=*/2));
+  rig.feed(sample("k1", 3, "after"));
+  REQUIRE(rig.wait([&] { return rig.applied.size() == 1; }));
+  CHECK(rig.applied == std::vector<std::string>{"k1:after"});
+  CHECK(rig.calls.count("later") == 0);
+  CHECK(rig.calls.count("control") == 0);
+  CHECK_FALSE(rig.store->get(service::parked_key(kTopic, "k1")));
+}
+
+TEST_CASE("processor: a redrive or a marker meant for another service changes nothing here",
+          "[unit][processor][parking]") {
+  Rig rig(parking());
+  poison_is_permanent(rig);
+  rig.start();
+  rig.feed(sample("k1", 0, "poison"));
+  rig.feed(redriven(sample("k1", 0, "fixed"), 1, "other-service"));
+  rig.feed(release_marker("k1", 2, 1, "other-service"));
+  rig.feed(release_marker("k9", 3, 0));  // a key that is not parked: nothing to release
+  rig.feed(sample("k2", 4, "live"));
+  REQUIRE(rig.wait([&] { return rig.applied.size() == 1; }));
+  REQUIRE(rig.wait_store([&] { return rig.store->offset(kTopic, 0) == std::optional<std::int64_t>(5); }));
+  CHECK(rig.applied == std::vector<std::string>{"k2:live"});
+  CHECK(rig.calls.count("fixed") == 0);
+  CHECK(rig.store->get(service::parked_key(kTopic, "k1")) == std::optional<std::string>("pending=1"));
+  CHECK(rig.dead_letters().size() == 1);
+}

@@ -29,7 +29,32 @@ inline constexpr std::string_view kService = "dlq.service";
 inline constexpr std::string_view kAttempts = "dlq.attempts";
 inline constexpr std::string_view kFirstFailedAt = "dlq.first-failed-at";
 inline constexpr std::string_view kParked = "dlq.parked";  // "true", only when parked
+/// "true" on every dead letter of a service that parks keys (the key is
+/// parked from this record on until an operator redrives or discards it).
+inline constexpr std::string_view kKeyParked = "dlq.key-parked";
 }  // namespace dlq_headers
+
+/// Headers of an operator's redrive (caasctl `dlq redrive|discard`), the
+/// contract between the CLI and EventProcessor's key parking. A redriven
+/// record is a copy of a dead letter sent back to its original topic and
+/// partition; only the service named in kRedriveService treats it as new
+/// (every other consumer of that topic has handled the original already and
+/// skips it). A release marker (kControl = "release") is never handed to a
+/// handler: it tells the named service that the operator resolved the key's
+/// dead letters, so the key may leave the parked state (see
+/// libs/service/README.md, "Parked keys and their release").
+namespace redrive_headers {
+inline constexpr std::string_view kPlan = "caas.redrive.plan";        // plan id of the redrive
+inline constexpr std::string_view kService = "caas.redrive.service";  // the service that dead-lettered it
+inline constexpr std::string_view kCount = "caas.redrive.count";      // times this record has been redriven
+inline constexpr std::string_view kSource = "caas.redrive.source";    // "<dlq topic>/<partition>/<offset>"
+inline constexpr std::string_view kSeq = "caas.redrive.seq";          // position in the plan (resume)
+inline constexpr std::string_view kControl = "caas.control";          // "release" on a release marker
+/// On a release marker: dead letters of the key resolved without being
+/// applied (`dlq discard`); 0 for a redrive, whose records resolve themselves.
+inline constexpr std::string_view kResolves = "caas.release.resolves";
+inline constexpr std::string_view kControlRelease = "release";
+}  // namespace redrive_headers
 
 /// "caas.dlq.<service>.v1"
 std::string dlq_topic(std::string_view service);
@@ -40,6 +65,7 @@ struct DlqInfo {
   int attempts = 1;
   std::chrono::system_clock::time_point first_failed_at{};
   bool parked = false;
+  bool key_parked = false;  // the service parks the key (header dlq.key-parked)
 };
 
 /// Pure: builds the dead-letter record for `original`. Original headers named

@@ -14,7 +14,10 @@
 // through the outbox, in the same atomic batch that advances the offset, so a
 // dead letter is never lost and never doubled. With `park_failed_keys`, later
 // records of a dead-lettered key follow it into the DLQ (marked parked) so an
-// aggregate never applies events out of order; an operator's replay unparks.
+// aggregate never applies events out of order. An operator's redrive sends the
+// key's dead letters back (headers kafka::redrive_headers), they are applied
+// in order, and a release marker behind them unparks the key once none of its
+// dead letters is pending; `dlq discard` sends only the marker.
 //
 // A record for an aggregate the handler does not know yet (`not_yet_known`)
 // never waits in the partition's path: it is set aside in the WaitingRoom in
@@ -181,7 +184,12 @@ class EventProcessor {
 
   void run();
   void process(const Polled& polled);
-  Disposition apply(const InputRecord& record, const events::Envelope& envelope, const WaitingRecord* taken_back);
+  // `resolves_parked`: an operator's redrive of a dead letter of a parked
+  // key; once applied, one fewer of the key's dead letters is pending.
+  Disposition apply(const InputRecord& record, const events::Envelope& envelope, const WaitingRecord* taken_back,
+                    bool resolves_parked = false);
+  // An operator's control record (a release marker): never reaches the handler.
+  void control(const InputRecord& record, std::string_view what);
   void set_aside(const InputRecord& record, const std::string& why);
   bool take_back(std::string_view topic, std::string_view key);  // true when nothing waits for the key any more
   void serve_waiting_room();
@@ -231,5 +239,16 @@ class EventProcessor {
 inline constexpr std::string_view kParkedPrefix = "__parked/";
 /// The state key under which a dead-lettered aggregate key is parked.
 std::string parked_key(std::string_view topic, std::string_view record_key);
+/// The parked state's value: how many dead letters of the key are pending
+/// (not yet redriven and applied, nor discarded), "pending=<n>". A key is
+/// released by a release marker only when none is pending.
+/// "pending=<n> blocked=<plan>" once a record of that redrive plan failed
+/// again: the plan's later records of the key then park behind it.
+std::string encode_parked(std::int64_t pending, std::string_view blocked_plan = {});
+/// The pending count of a parked state; an older value (the first dead
+/// letter's offset) reads as 1 pending.
+std::int64_t decode_parked(std::string_view value);
+/// The plan whose redrive failed again for the key, empty if none.
+std::string_view parked_blocked_plan(std::string_view value);
 
 }  // namespace caas::service
