@@ -18,7 +18,9 @@ running"), so every flow has put its series into the services. Then:
      service exports. ota_* names are required only when caas-ota-engine is
      built (until then the ota-engine contract stands in for them);
   3. asks the local Prometheus for its rules (every alert and recording rule of
-     deploy/ loaded, none unhealthy) and targets (every service up).
+     deploy/ loaded, none unhealthy), its targets (every service up) and a few
+     recording rules' values over the live series (lag, processing rate,
+     webhook success rate, HTTP p95).
 Then stops run-local (SIGTERM: its trap stops everything it started).
 """
 import argparse
@@ -34,6 +36,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 import urllib.request
 
 import yaml
@@ -76,13 +79,14 @@ def used_names(root, checker):
 
 
 def scraped_names(text):
-    names = set()
+    """(names with a sample or a # TYPE line, names with a sample)."""
+    names, sampled = set(), set()
     for line in text.splitlines():
         if line.startswith("# TYPE "):
             names.add(line.split()[2])
         elif line and not line.startswith("#"):
-            names.add(re.split(r"[{\s]", line, 1)[0])
-    return names
+            sampled.add(re.split(r"[{\s]", line, 1)[0])
+    return names | sampled, sampled
 
 
 def main():
@@ -126,17 +130,21 @@ def main():
                              "notification")}
         prometheus = next((int(m.group(1)) for m in (re.match(r"^started prometheus on :(\d+) ", l) for l in lines)
                            if m), None)
-        present, per_service = set(), {}
+        # The librdkafka statistics (every second here) must have produced
+        # real samples: a consumer's lag somewhere, every service's producer queue.
         stats_deadline = time.monotonic() + 30
         while True:
-            present, per_service = set(), {}
+            present, sampled, per_service = set(), set(), {}
             for svc, port in services.items():
-                names = scraped_names(get(f"http://127.0.0.1:{port}/metrics"))
-                per_service[svc] = names
+                names, with_samples = scraped_names(get(f"http://127.0.0.1:{port}/metrics"))
+                per_service[svc] = with_samples
                 present |= names
-            if "kafka_consumer_lag" in present or time.monotonic() > stats_deadline:
+                sampled |= with_samples
+            if "kafka_consumer_lag" in sampled or time.monotonic() > stats_deadline:
                 break
             time.sleep(0.5)
+        if "kafka_consumer_lag" not in sampled:
+            failures.append("no service reports a kafka_consumer_lag sample (librdkafka statistics not flowing?)")
         used, recorded = used_names(root, checker)
         ota_built = (pathlib.Path(a.build_dir) / "bin" / "caas-ota-engine").exists()
         missing = []
@@ -153,7 +161,7 @@ def main():
         for svc, names in per_service.items():
             for required in ("kafka_producer_queue_messages", "caas_dlq_parked_keys", "caas_kafka_reachable"):
                 if required not in names:
-                    failures.append(f"{svc}: no {required} in its /metrics")
+                    failures.append(f"{svc}: no {required} sample in its /metrics")
 
         if prometheus is None:
             failures.append("run-local started no Prometheus")
@@ -178,6 +186,19 @@ def main():
                 time.sleep(1)
             for svc in sorted(set(services) - up):
                 failures.append(f"Prometheus: target {svc} not up")
+            # The recording rules evaluate over the live series (PromQL, label
+            # names and the job label all agree with what the services export).
+            for expr in ("caas:kafka_consumer_lag:sum", "caas:records_processed_per_minute",
+                         "webhook_processing_success_rate", "caas:http_request_latency_p95"):
+                query_deadline = time.monotonic() + 60
+                while True:
+                    q = urllib.parse.quote(expr)
+                    result = json.loads(get(f"http://127.0.0.1:{prometheus}/api/v1/query?query={q}"))["data"]["result"]
+                    if result or time.monotonic() > query_deadline:
+                        break
+                    time.sleep(1)
+                if not result:
+                    failures.append(f"Prometheus: recording rule {expr} has no value over the live series")
     finally:
         if proc.poll() is None:
             proc.send_signal(signal.SIGTERM)  # run-local's trap stops what it started
