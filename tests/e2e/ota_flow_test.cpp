@@ -18,8 +18,8 @@
 //     diagnostic package on caas.support.tickets.v1;
 //   - every activation has its command history, and no attempt's command
 //     reached the simulator twice (kill -9 included);
-//   - a vehicle whose acknowledgements are all lost is confirmed by the
-//     status query with one command per activation;
+//   - an activation whose acknowledgements are all lost is confirmed by the
+//     status query with one command;
 //   - the customers were told (push per outcome, the car's display per success);
 //   - a wiped ota-engine store replays to the same activations, emits no new
 //     billing event and sends no command.
@@ -41,6 +41,7 @@
 #include <caas/devbroker/testing.hpp>
 #include <caas/security/identity.hpp>
 
+#include "event_factory.hpp"
 #include "eventually.hpp"
 #include "flow_helpers.hpp"
 #include "platform.hpp"
@@ -55,9 +56,7 @@ constexpr int kVehicles = 100;
 constexpr int kPerVehicle = 2;  // 200 activations
 constexpr const char* kBillingTopic = "caas.billing.events.v1";
 constexpr const char* kTicketsTopic = "caas.support.tickets.v1";
-// Vehicles 0 and 1 lose every acknowledgement (and have no other vehicle
-// fault); vehicles 2..4 are off the network when the purchases arrive.
-constexpr int kLostAckVehicles = 2;
+// Vehicles 2..4 are off the network when the purchases arrive.
 constexpr int kOfflineFrom = 2, kOfflineTo = 5;
 
 PlatformOptions ota_options() {
@@ -104,8 +103,6 @@ const std::string kFleetFaults =
     R"("lost_ack_probability":0.08,"offline_flap_probability":0.004,"offline_flap_ms":1500})";
 const std::string kApiFaults = R"({"timeout_probability":0.03,"error_probability":0.04,"error_statuses":[502,503,429],)"
                                R"("rate_limit_rps":150,"rate_limit_burst":30})";
-const std::string kQuietVehicle = R"({"lost_ack_probability":1.0,"reject_probability":0.0,"partial_probability":0.0,)"
-                                  R"("firmware_error_probability":0.0,"offline_flap_probability":0.0})";
 
 std::string customer_of(int vehicle) {
   return "CUST-OTA-" + std::to_string(1000 + vehicle);
@@ -329,12 +326,9 @@ TEST_CASE("200 activations under every fault, two kill -9 and a wiped store: cha
 
   // The fault mix, on before the first command.
   std::string vehicles_faults;
-  for (int i = 0; i < kLostAckVehicles; ++i) {
-    vehicles_faults +=
-        (vehicles_faults.empty() ? "" : ",") + ("\"" + fleet[static_cast<std::size_t>(i)].vin + "\":") + kQuietVehicle;
-  }
   for (int i = kOfflineFrom; i < kOfflineTo; ++i) {
-    vehicles_faults += ",\"" + fleet[static_cast<std::size_t>(i)].vin + R"(":{"offline":true})";
+    vehicles_faults += std::string(vehicles_faults.empty() ? "" : ",") + "\"" + fleet[static_cast<std::size_t>(i)].vin +
+                       R"(":{"offline":true})";
   }
   auto fault_plan = sim.post("/control/faults", R"({"fleet":)" + kFleetFaults + R"(,"api":)" + kApiFaults +
                                                     R"(,"vehicles":{)" + vehicles_faults + "}}");
@@ -538,20 +532,6 @@ TEST_CASE("200 activations under every fault, two kill -9 and a wiped store: cha
   }
   for (const auto& a : active) CHECK(ticket_of.count(a) == 0);
 
-  // --- a lost acknowledgement is confirmed by the status query, one command ---
-  for (const auto& p : purchases) {
-    if (p.vehicle >= kLostAckVehicles || active.count(p.activation_id) == 0) continue;
-    auto r = ota.get("/api/v1/activations/" + p.activation_id);
-    INFO(p.activation_id << " " << r.body);
-    CHECK(r.str("confirmed_by") == "status-query");
-    CHECK(sim_commands_of[p.activation_id] == 1);
-  }
-  std::size_t lost_ack_confirmed = 0;
-  for (const auto& p : purchases) {
-    if (p.vehicle < kLostAckVehicles && active.count(p.activation_id) != 0) ++lost_ack_confirmed;
-  }
-  CHECK(lost_ack_confirmed >= 1);
-
   // --- the customers were told ---
   std::size_t pushes_expected = purchases.size();
   REQUIRE(caas::testing::eventually([&] { return platform.push().messages().size() >= pushes_expected; }, 60s));
@@ -576,17 +556,96 @@ TEST_CASE("200 activations under every fault, two kill -9 and a wiped store: cha
   CHECK(display_counts().first == static_cast<std::size_t>(kVehicles));
   phase("customers told: push per outcome, the car's display per success");
 
+  // --- a lost acknowledgement: confirmed by the status query, one command ---
+  // Every fault is off now but lost acknowledgements, on the vehicles of two
+  // escalated activations (preferably rejected or firmware errors, which
+  // changed nothing), whose customers buy the service again.
+  std::vector<Purchase> rebuys;
+  for (bool any_reason : {false, true}) {
+    for (const auto& a : escalated) {
+      const auto& p =
+          *std::find_if(purchases.begin(), purchases.end(), [&](const Purchase& q) { return q.activation_id == a; });
+      const auto reason = ota.get("/api/v1/activations/" + a).str("reason");
+      const bool untouched = reason == "REJECTED" || reason == "FIRMWARE_ERROR";
+      const bool taken =
+          std::any_of(rebuys.begin(), rebuys.end(), [&](const Purchase& r) { return r.vehicle == p.vehicle; });
+      if (rebuys.size() < 2 && !taken && (untouched || any_reason)) rebuys.push_back(p);
+    }
+  }
+  REQUIRE_FALSE(rebuys.empty());
+  std::string lost_acks;
+  for (const auto& r : rebuys) {
+    lost_acks += std::string(lost_acks.empty() ? "" : ",") + "\"" + fleet[static_cast<std::size_t>(r.vehicle)].vin +
+                 R"(":{"lost_ack_probability":1.0})";
+  }
+  REQUIRE(sim.post("/control/faults", R"({"vehicles":{)" + lost_acks + "}}").status == 200);
+  for (auto& r : rebuys) {
+    const auto& v = fleet[static_cast<std::size_t>(r.vehicle)];
+    r.idempotency_key += "-again";
+    auto answer = ota.call("POST", "/api/v1/vehicles/" + v.vin + "/services/" + r.code + "/activation",
+                           R"({"payment_authorization":"PAY-AGAIN-)" + std::to_string(r.vehicle) + R"("})",
+                           {{"Authorization", bearer(v.customer)}, {"Idempotency-Key", r.idempotency_key}});
+    INFO(answer.body);
+    REQUIRE(answer.status == 202);
+    r.activation_id = answer.str("activation_id");
+  }
+  for (const auto& r : rebuys) {
+    INFO("bought again with every acknowledgement lost: " << r.activation_id);
+    REQUIRE(caas::testing::eventually(
+        [&] { return terminal(ota.get("/api/v1/activations/" + r.activation_id).str("state")); }, 60s));
+    auto act = ota.get("/api/v1/activations/" + r.activation_id);
+    INFO(act.body);
+    CHECK(act.str("state") == "ACTIVE");
+    CHECK(act.str("confirmed_by") == "status-query");
+    std::size_t reached = 0;
+    for (const auto& [id, c] : read_sim_commands()) {
+      if (c.vin != fleet[static_cast<std::size_t>(r.vehicle)].vin || sim_commands.count(id) != 0) continue;
+      ++reached;
+      CHECK(c.acks_lost);
+    }
+    CHECK(reached == 1);  // one command: the status query proved it, nothing was resent
+  }
+  {
+    const auto billing_now = read_events(platform, kBillingTopic);
+    for (const auto& r : rebuys) {
+      int charges_of = 0;
+      for (const auto& [id, data] : billing_now.by_id) {
+        if (billing_now.type_of.at(id) == "billing.charge-requested" &&
+            data["activation_id"].GetString() == r.activation_id) {
+          ++charges_of;
+        }
+      }
+      INFO(r.activation_id);
+      CHECK(charges_of == 1);
+    }
+  }
+  std::string restore;
+  for (const auto& r : rebuys) {
+    restore +=
+        std::string(restore.empty() ? "" : ",") + "\"" + fleet[static_cast<std::size_t>(r.vehicle)].vin + "\":null";
+  }
+  REQUIRE(sim.post("/control/faults", R"({"vehicles":{)" + restore + "}}").status == 200);
+  phase(std::to_string(rebuys.size()) + " lost acknowledgements confirmed by the status query, one command each");
+
   // --- a wiped store replays to the same activations, no billing, no command ---
+  std::map<std::string, Snapshot> before_replay;
+  for (const auto& p : purchases) before_replay[p.activation_id] = snapshot(ota, p.activation_id);
+  for (const auto& r : rebuys) before_replay[r.activation_id] = snapshot(ota, r.activation_id);
+  for (const auto& p : purchases) {
+    INFO(p.activation_id << ": changed by the time the run ended");
+    CHECK(before_replay[p.activation_id].command_ids == final_state[p.activation_id].command_ids);
+  }
   platform.stop(Proc::ota);
   const auto billing_before = read_events(platform, kBillingTopic);
+  const auto sim_before_replay = read_sim_commands();
   platform.wipe_store(Proc::ota);
   restart_ota(platform);
   phase("ota-engine store wiped and replayed");
-  for (const auto& p : purchases) {
-    auto s = snapshot(ota, p.activation_id);
-    INFO(p.activation_id);
-    CHECK(s.state == final_state[p.activation_id].state);
-    CHECK(s.command_ids == final_state[p.activation_id].command_ids);
+  for (const auto& [id, before] : before_replay) {
+    auto s = snapshot(ota, id);
+    INFO(id);
+    CHECK(s.state == before.state);
+    CHECK(s.command_ids == before.command_ids);
   }
   // A marker after the replay: a deactivation of an active service. The
   // relay produces its outbox in order, so once the marker's billing event
@@ -618,7 +677,7 @@ TEST_CASE("200 activations under every fault, two kill -9 and a wiped store: cha
   CHECK(billing_after.records == billing_before.records + 1);                // nothing produced again either
   const auto sim_after = read_sim_commands();
   std::size_t marker_commands = 0;
-  for (const auto& [id, c] : sim_after) marker_commands += sim_commands.count(id) == 0;
+  for (const auto& [id, c] : sim_after) marker_commands += sim_before_replay.count(id) == 0 ? 1 : 0;
   CHECK(marker_commands == snapshot(ota, deactivation_id).command_ids.size());  // the replay sent nothing
   REQUIRE(caas::testing::eventually(
       [&] {
