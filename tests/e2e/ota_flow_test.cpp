@@ -39,7 +39,6 @@
 #include <vector>
 
 #include <caas/devbroker/testing.hpp>
-#include <caas/security/identity.hpp>
 
 #include "event_factory.hpp"
 #include "eventually.hpp"
@@ -106,12 +105,6 @@ const std::string kApiFaults = R"({"timeout_probability":0.03,"error_probability
 
 std::string customer_of(int vehicle) {
   return "CUST-OTA-" + std::to_string(1000 + vehicle);
-}
-
-std::string bearer(const std::string& customer) {
-  const auto now = std::chrono::system_clock::now();
-  return "Bearer " +
-         caas::security::issue_token({customer, caas::security::Role::customer, now + 1h, now}, kCustomerTokenSecret);
 }
 
 struct Vehicle {
@@ -343,7 +336,7 @@ TEST_CASE("200 activations under every fault, two kill -9 and a wiped store: cha
     answers[static_cast<std::size_t>(n)] =
         Api(ota.port())
             .call("POST", "/api/v1/vehicles/" + v.vin + "/services/" + p.code + "/activation", p.body,
-                  {{"Authorization", bearer(v.customer)}, {"Idempotency-Key", p.idempotency_key}});
+                  {{"Authorization", customer_bearer(v.customer)}, {"Idempotency-Key", p.idempotency_key}});
   });
   for (std::size_t n = 0; n < purchases.size(); ++n) {
     INFO("purchase " << n << ": " << answers[n].status << " " << answers[n].body << " " << answers[n].error);
@@ -358,12 +351,12 @@ TEST_CASE("200 activations under every fault, two kill -9 and a wiped store: cha
     const auto& p = purchases[0];
     const auto& v = fleet[0];
     auto again = ota.call("POST", "/api/v1/vehicles/" + v.vin + "/services/" + p.code + "/activation", p.body,
-                          {{"Authorization", bearer(v.customer)}, {"Idempotency-Key", p.idempotency_key}});
+                          {{"Authorization", customer_bearer(v.customer)}, {"Idempotency-Key", p.idempotency_key}});
     CHECK(again.status == 202);
     CHECK(again.str("activation_id") == p.activation_id);
     auto stranger = Api(ota.port())
                         .call("POST", "/api/v1/vehicles/" + v.vin + "/services/" + p.code + "/activation", p.body,
-                              {{"Authorization", bearer(customer_of(99))}, {"Idempotency-Key", "x1"}});
+                              {{"Authorization", customer_bearer(customer_of(99))}, {"Idempotency-Key", "x1"}});
     CHECK(stranger.status == 403);
   }
   phase("200 purchases accepted");
@@ -584,7 +577,7 @@ TEST_CASE("200 activations under every fault, two kill -9 and a wiped store: cha
     r.idempotency_key += "-again";
     auto answer = ota.call("POST", "/api/v1/vehicles/" + v.vin + "/services/" + r.code + "/activation",
                            R"({"payment_authorization":"PAY-AGAIN-)" + std::to_string(r.vehicle) + R"("})",
-                           {{"Authorization", bearer(v.customer)}, {"Idempotency-Key", r.idempotency_key}});
+                           {{"Authorization", customer_bearer(v.customer)}, {"Idempotency-Key", r.idempotency_key}});
     INFO(answer.body);
     REQUIRE(answer.status == 202);
     r.activation_id = answer.str("activation_id");
@@ -654,9 +647,9 @@ TEST_CASE("200 activations under every fault, two kill -9 and a wiped store: cha
   const auto marker_purchase =
       *std::find_if(purchases.begin(), purchases.end(), [&](const Purchase& p) { return p.activation_id == marker; });
   const auto& marker_vehicle = fleet[static_cast<std::size_t>(marker_purchase.vehicle)];
-  auto deactivation =
-      ota.call("POST", "/api/v1/vehicles/" + marker_vehicle.vin + "/services/" + marker_purchase.code + "/deactivation",
-               "{}", {{"Authorization", bearer(marker_vehicle.customer)}, {"Idempotency-Key", "stop-" + marker}});
+  auto deactivation = ota.call(
+      "POST", "/api/v1/vehicles/" + marker_vehicle.vin + "/services/" + marker_purchase.code + "/deactivation", "{}",
+      {{"Authorization", customer_bearer(marker_vehicle.customer)}, {"Idempotency-Key", "stop-" + marker}});
   INFO(deactivation.body);
   REQUIRE(deactivation.status == 202);
   const auto deactivation_id = deactivation.str("activation_id");

@@ -1,5 +1,6 @@
 #include "platform.hpp"
 
+#include <caas/security/identity.hpp>
 #include <catch2/catch.hpp>
 
 #include <fstream>
@@ -338,6 +339,12 @@ void Platform::stop(Proc p) {
 void Platform::wipe_store(Proc p) {
   REQUIRE(procs_.find(p) == procs_.end());
   std::filesystem::remove_all(dir_ / "data" / service_dir_name(p));
+}
+
+std::string customer_bearer(const std::string& customer_id) {
+  const auto now = std::chrono::system_clock::now();
+  return "Bearer " + security::issue_token({customer_id, security::Role::customer, now + std::chrono::hours(1), now},
+                                           kCustomerTokenSecret);
 }
 
 std::string sale_body(int n) {

@@ -137,6 +137,10 @@ const char* name(Platform::Proc p);
 /// The HS256 secret of customer tokens the services are configured with.
 inline constexpr const char* kCustomerTokenSecret = "e2e-customer-token-secret-0123456789";
 
+/// "Bearer <token>": a customer's HS256 token (an hour long) signed with the
+/// secret the services are configured with (CAAS_TOKEN_SECRET_FILE).
+std::string customer_bearer(const std::string& customer_id);
+
 /// A register-sale body for the dealership above; `n` varies customer and options.
 std::string sale_body(int n);
 
