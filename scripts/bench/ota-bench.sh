@@ -103,6 +103,7 @@ pin=()
 CAAS_KAFKA_BOOTSTRAP=$bootstrap CAAS_DATA_DIR=$run/data CAAS_LOG_LEVEL=warn CAAS_HTTP_PORT=$ota_port \
   CAAS_SCHEMA_DIR=$root/proto-schemas CAAS_KAFKA_FETCH_WAIT_MAX=${CAAS_KAFKA_FETCH_WAIT_MAX:-10ms} \
   CAAS_API_KEYS_FILE=$run/api-keys CAAS_IOT_API_URL=http://127.0.0.1:$sim_port CAAS_IOT_API_TOKEN_FILE=$run/iot-token \
+  CAAS_OTA_CATALOGUE_FILE=$root/services/ota-engine/catalogue/catalogue.json \
   CAAS_INSTANCE_ID=ota-bench CAAS_OTA_RATE_LIMIT_PER_VEHICLE=0 CAAS_OTA_RATE_LIMIT_PER_CUSTOMER=0 \
   CAAS_OTA_IOT_WORKERS=${CAAS_BENCH_OTA_IOT_WORKERS:-16} \
   "${pin[@]}" "$bin/caas-ota-engine" >"$run/ota-engine.log" 2>&1 &

@@ -197,6 +197,9 @@ std::map<std::string, std::string> Platform::env_for(Proc p) const {
       env["CAAS_TOKEN_SECRET_FILE"] = secrets("token.secret");
       env["CAAS_IOT_API_URL"] = "http://127.0.0.1:" + std::to_string(port(Proc::iot_sim));
       env["CAAS_IOT_API_TOKEN_FILE"] = secrets("iot-api.token");
+#ifdef CAAS_OTA_CATALOGUE_FILE
+      env["CAAS_OTA_CATALOGUE_FILE"] = CAAS_OTA_CATALOGUE_FILE;
+#endif
       for (auto& [k, v] : options_.ota_env) env[k] = v;
       break;
     case Proc::factory_sim:
