@@ -281,7 +281,7 @@ TEST_CASE("offline: the wait does not spend attempts, vehicle.online resumes it"
   auto fx = f.start();
   CHECK(fx.posts.empty());
   CHECK(f.a.state == State::waiting_online);
-  CHECK(f.a.timer.purpose == TimerPurpose::offline_deadline);
+  CHECK(f.a.timer.purpose == TimerPurpose::online_check);
   CHECK(f.a.attempts.empty());
   f.now += 60'000;
   fx = f.engine.on_online(f.a, f.v, f.now);
@@ -291,7 +291,7 @@ TEST_CASE("offline: the wait does not spend attempts, vehicle.online resumes it"
   CHECK(f.a.state == State::active);
 }
 
-TEST_CASE("a held command is delivered when the vehicle is back; its offline failure costs no attempt") {
+TEST_CASE("a held command is delivered when the vehicle is back, its offline failure costs no attempt") {
   Fixture f;
   f.start();
   f.posted(1, "held");
@@ -312,7 +312,9 @@ TEST_CASE("a held command is delivered when the vehicle is back; its offline fai
 TEST_CASE("offline past the overall deadline: escalated") {
   Fixture f;
   f.v.online = false;
+  f.a.deadline_ms = f.now + 1000;  // sooner than the next online check
   f.start();
+  CHECK(f.a.timer.purpose == TimerPurpose::offline_deadline);
   auto fx = f.fire();
   REQUIRE(fx.queries.size() == 1);
   f.status(standard(), false);
@@ -465,7 +467,7 @@ TEST_CASE("codecs round-trip an activation and a vehicle") {
   CHECK(vb->reported.at("max_charge_kw").kind == ParamValue::Kind::decimal);
 }
 
-TEST_CASE("command ids carry the activation and the attempt; event ids are deterministic") {
+TEST_CASE("command ids carry the activation and the attempt, event ids are deterministic") {
   auto s = split_command_id("3f1c-aa.12");
   REQUIRE(s);
   CHECK(s->first == "3f1c-aa");
@@ -480,4 +482,38 @@ TEST_CASE("command ids carry the activation and the attempt; event ids are deter
   CHECK(one[1].id == two[1].id);
   CHECK(request_event_id("a") == request_event_id("a"));
   CHECK(timer_event_id("a", 1) != timer_event_id("a", 2));
+}
+
+TEST_CASE("an offline wait checks the vehicle every interval without spending attempts") {
+  Fixture f;
+  f.v.online = false;
+  f.start();
+  auto fx = f.fire();  // online check
+  REQUIRE(fx.queries.size() == 1);
+  CHECK(fx.queries[0].purpose == "online");
+  fx = f.status(standard(), false);  // still offline: wait again
+  CHECK(f.a.state == State::waiting_online);
+  CHECK(f.a.timer.purpose == TimerPurpose::online_check);
+  f.fire();
+  fx = f.status(standard(), true);  // back, and no vehicle.online came: send now
+  REQUIRE(fx.posts.size() == 1);
+  CHECK(fx.posts[0].command_id == "act-1.1");
+  CHECK(f.a.spent == 0);
+
+  Fixture g;  // a held command applied while nobody told us
+  g.start();
+  g.posted(1, "held");
+  g.fire();
+  fx = g.status(high(), true);
+  CHECK(fx.finished);
+  CHECK(g.a.state == State::active);
+  CHECK(g.a.attempts.size() == 1);
+
+  Fixture h;  // the held command is still pending at the API IoT: wait for its result
+  h.start();
+  h.posted(1, "held");
+  h.fire();
+  fx = h.status(standard(), true, {{"act-1.1", "APPLYING"}});
+  CHECK(fx.posts.empty());
+  CHECK(h.a.state == State::sent);
 }

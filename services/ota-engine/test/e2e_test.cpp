@@ -81,9 +81,7 @@ TEST_CASE("kill -9 during sends and during retry waits: same attempts, no comman
   for (const auto& [vin, platform] : fleet) deliveries.push_back(delivered(vin, "C-" + vin, platform));
   partners.produce(deliveries);
   EngineProcess engine(partners);
-  REQUIRE(testing::eventually(
-      [&] { return call(engine.port(), "GET", "/api/v1/vehicles/" + fleet.back().first + "/services").status == 200; },
-      20s));
+  wait_known(engine.port(), fleet.back().first);
 
   // Round 1: killed while commands are being sent and applied.
   std::vector<Bought> first;
@@ -116,15 +114,24 @@ TEST_CASE("kill -9 during sends and during retry waits: same attempts, no comman
     REQUIRE(r.status == 202);
     second.push_back({fleet[i].first, r.str("activation_id")});
   }
+  // Killed as soon as every one has had its 503 (most are waiting to retry then).
+  std::size_t waiting = 0;
   REQUIRE(testing::eventually(
       [&] {
+        waiting = 0;
         for (const auto& b : second) {
-          if (call(engine.port(), "GET", "/api/v1/activations/" + b.id).str("state") != "RETRY_WAIT") return false;
+          auto r = call(engine.port(), "GET", "/api/v1/activations/" + b.id);
+          if (r.status != 200) return false;
+          auto v = r.json();
+          if (v["attempts"].Size() < 1 || json::str(v["attempts"][0], "outcome") != "network_error") return false;
+          waiting += json::str(v, "state") == "RETRY_WAIT" ? 1 : 0;
         }
         return true;
       },
       20s));
   engine.kill_hard();
+  INFO(waiting << " of " << second.size() << " were waiting to retry when killed");
+  CHECK(waiting >= 1);
   engine.start();
   for (const auto& b : second) {
     auto view = wait_terminal(engine.port(), b.id);
@@ -151,16 +158,13 @@ TEST_CASE("kill -9 during sends and during retry waits: same attempts, no comman
 TEST_CASE("a wiped store replays to the same activations and emits no new billing event", "[e2e]") {
   Partners partners("ota-e2e-replay", 6);
   std::set<std::string> taken;
-  const auto ok_vin = partners.vehicle_of("SUV_ELECTRIC_2024", taken);
-  const auto lost_vin = partners.vehicle_of("SUV_ELECTRIC_2024", taken);
-  const auto reject_vin = partners.vehicle_of("SEDAN_ELECTRIC_2024", taken);
-  partners.produce({delivered(ok_vin, "C1", "SUV_ELECTRIC_2024"), delivered(lost_vin, "C2", "SUV_ELECTRIC_2024"),
-                    delivered(reject_vin, "C3", "SEDAN_ELECTRIC_2024")});
+  const auto ok_vin = partners.deliver("SUV_ELECTRIC_2024", "C1", taken);
+  const auto lost_vin = partners.deliver("SUV_ELECTRIC_2024", "C2", taken);
+  const auto reject_vin = partners.deliver("SEDAN_ELECTRIC_2024", "C3", taken);
   partners.faults(R"({"vehicles":{")" + lost_vin + R"(":{"lost_ack_probability":1.0},")" + reject_vin +
                   R"(":{"reject_probability":1.0}}})");
   EngineProcess engine(partners);
-  REQUIRE(testing::eventually(
-      [&] { return call(engine.port(), "GET", "/api/v1/vehicles/" + reject_vin + "/services").status == 200; }, 20s));
+  wait_known(engine.port(), reject_vin);
   std::vector<Bought> bought;
   bought.push_back({ok_vin, purchase(engine.port(), ok_vin, "PERFORMANCE_BOOST").str("activation_id")});
   bought.push_back({ok_vin, purchase(engine.port(), ok_vin, "SNOW_MODE").str("activation_id")});  // queued behind
@@ -206,4 +210,20 @@ TEST_CASE("a wiped store replays to the same activations and emits no new billin
   CHECK(topic_events(partners.bootstrap(), kOtaEventsTopic).size() == outcomes_before);
   CHECK(topic_events(partners.bootstrap(), kTicketsTopic).size() == tickets_before);
   for (const auto& [id, n] : billing) CHECK(n == 1);
+}
+
+TEST_CASE("a bad catalogue stops the start with exit code 2", "[e2e]") {
+  const auto dir = testing::fresh_dir("ota-e2e-catalogue");
+  std::ofstream(dir / "catalogue.json") << "{\n  \"version\": 1,\n  \"retry_policies\": {},\n  \"services\": []\n}\n";
+  std::ofstream(dir / "keys") << kOperatorKey << " operator ops-1\n";
+  std::ofstream(dir / "token") << kIotToken << "\n";
+  testing::ChildProcess proc({CAAS_OTA_BINARY}, {{"CAAS_KAFKA_BOOTSTRAP", "127.0.0.1:1"},
+                                                 {"CAAS_DATA_DIR", (dir / "data").string()},
+                                                 {"CAAS_SCHEMA_DIR", CAAS_SCHEMA_DIR},
+                                                 {"CAAS_HTTP_PORT", "0"},
+                                                 {"CAAS_IOT_API_URL", "http://127.0.0.1:1"},
+                                                 {"CAAS_IOT_API_TOKEN_FILE", (dir / "token").string()},
+                                                 {"CAAS_API_KEYS_FILE", (dir / "keys").string()},
+                                                 {"CAAS_OTA_CATALOGUE_FILE", (dir / "catalogue.json").string()}});
+  CHECK(proc.wait(20s) == 2);  // stderr names "retry_policies": must be a non-empty object
 }

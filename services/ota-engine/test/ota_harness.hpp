@@ -236,6 +236,12 @@ class Partners {
     FAIL("no free vehicle of platform " << platform);
     return {};
   }
+  /// A free vehicle of `platform`, delivered to `customer` (order.delivered on the broker).
+  std::string deliver(const std::string& platform, const std::string& customer, std::set<std::string>& taken) const {
+    auto vin = vehicle_of(platform, taken);
+    produce({delivered(vin, customer, platform)});
+    return vin;
+  }
   void faults(const std::string& patch) const {
     auto r = call(sim_port_, "POST", "/control/faults", "", patch);
     INFO(r.body);
@@ -274,6 +280,12 @@ inline Reply purchase(std::uint16_t port, const std::string& vin, const std::str
   if (!key.empty()) headers["Idempotency-Key"] = key;
   return call(port, "POST", "/api/v1/vehicles/" + vin + "/services/" + code + "/activation", credential,
               R"({"payment_authorization":")" + payment + R"("})", headers);
+}
+
+/// Waits until the engine knows the vehicle's delivery.
+inline void wait_known(std::uint16_t port, const std::string& vin) {
+  REQUIRE(testing::eventually([&] { return call(port, "GET", "/api/v1/vehicles/" + vin + "/services").status == 200; },
+                              20s));
 }
 
 inline bool terminal_state(const std::string& s) {

@@ -28,8 +28,8 @@
 namespace caas::ota {
 
 struct WorkerSettings {
-  unsigned threads = 4;           // CAAS_OTA_IOT_WORKERS
-  std::size_t max_queue = 10000;  // CAAS_OTA_WORK_QUEUE
+  unsigned threads = 4;            // CAAS_OTA_IOT_WORKERS
+  std::size_t max_queue = 100000;  // CAAS_OTA_WORK_QUEUE
 };
 
 class IotWorker {

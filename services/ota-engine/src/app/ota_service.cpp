@@ -19,7 +19,7 @@ OtaSettings load_ota_settings(obs::EnvConfig& env) {
   if (!token.empty()) s.iot.token = token.front();
   s.iot.timeout = env.duration_ms("CAAS_OTA_IOT_TIMEOUT", 5s, 10ms, 120s);
   s.worker.threads = static_cast<unsigned>(env.integer("CAAS_OTA_IOT_WORKERS", 4, 1, 64));
-  s.worker.max_queue = static_cast<std::size_t>(env.integer("CAAS_OTA_WORK_QUEUE", 10000, 10, 1'000'000));
+  s.worker.max_queue = static_cast<std::size_t>(env.integer("CAAS_OTA_WORK_QUEUE", 100000, 10, 1'000'000));
   s.timer_interval = std::chrono::milliseconds(env.integer("CAAS_OTA_TIMER_INTERVAL_MS", 1000, 1, 3'600'000));
   const auto scale_text = env.string("CAAS_OTA_RETRY_SCALE", "1.0");
   try {
@@ -67,7 +67,7 @@ void OtaService::committed() {
   staged_.clear();
   probe_->committed(staged);
   if (worker_) worker_->submit(std::move(staged.posts), std::move(staged.queries));
-  if (main_) {
+  if (main_ && main_->waiting_total() > 0) {
     for (auto& key : staged.release_keys) main_->release(std::move(key));
   }
 }

@@ -73,6 +73,8 @@ std::string_view to_string(TimerPurpose p) {
       return "offline_deadline";
     case TimerPurpose::status_timeout:
       return "status_timeout";
+    case TimerPurpose::online_check:
+      return "online_check";
   }
   return "none";
 }
@@ -100,7 +102,7 @@ std::optional<AttemptKind> parse_kind(std::string_view s) {
 }
 std::optional<TimerPurpose> parse_purpose(std::string_view s) {
   for (auto p : {TimerPurpose::none, TimerPurpose::ack_timeout, TimerPurpose::retry, TimerPurpose::repost,
-                 TimerPurpose::offline_deadline, TimerPurpose::status_timeout}) {
+                 TimerPurpose::offline_deadline, TimerPurpose::status_timeout, TimerPurpose::online_check}) {
     if (to_string(p) == s) return p;
   }
   return std::nullopt;
@@ -212,7 +214,14 @@ void Engine::wait_online(Activation& a, std::int64_t now, Effects& fx) const {
     return;
   }
   a.state = State::waiting_online;
-  arm(a, TimerPurpose::offline_deadline, a.deadline_ms);
+  // vehicle.online ends the wait; a status query every retry interval also
+  // does (a vehicle back without telemetry), and the overall deadline bounds it.
+  const auto check = now + a.policy.interval_ms;
+  if (check < a.deadline_ms) {
+    arm(a, TimerPurpose::online_check, check);
+  } else {
+    arm(a, TimerPurpose::offline_deadline, a.deadline_ms);
+  }
 }
 
 void Engine::fail_attempt(Activation& a, Vehicle& v, const std::string& outcome, std::int64_t delay_ms,
@@ -411,6 +420,10 @@ Effects Engine::on_status(Activation& a, Vehicle& v, const StatusSnapshot& s, st
       return fx;
     }
     a.query_failures = 0;
+    if (a.query_purpose == "online") {  // cannot tell: keep waiting (the deadline still bounds it)
+      wait_online(a, now, fx);
+      return fx;
+    }
     if (a.query_purpose == "escalate" || !at) {
       finish_escalation(a, now, fx);
     } else {
@@ -423,7 +436,38 @@ Effects Engine::on_status(Activation& a, Vehicle& v, const StatusSnapshot& s, st
   for (const auto& [k, val] : s.configuration) v.reported[k] = val;
   v.reported_at_ms = now;
   v.online = s.online;
-  if (a.query_purpose == "escalate" || !at) {
+  if (a.query_purpose == "escalate") {
+    finish_escalation(a, now, fx);
+    return fx;
+  }
+  if (a.query_purpose == "online") {
+    if (!s.online) {
+      wait_online(a, now, fx);
+      return fx;
+    }
+    const bool ours_pending =
+        at && std::any_of(s.pending.begin(), s.pending.end(), [&](const auto& p) { return p.first == at->command_id; });
+    if (at && !at->done && !ours_pending && at->kind != AttemptKind::recovery_deactivate &&
+        matches(a.desired, s.configuration)) {
+      at->outcome = "confirmed_by_status";  // applied while we were not told
+      at->done = true;
+      confirm(a, v, "status-query", now, fx);
+      return fx;
+    }
+    if (at && !at->done && ours_pending) {
+      a.state = at->kind == AttemptKind::normal ? State::sent : State::recovering;
+      arm(a, TimerPurpose::ack_timeout, now + a.policy.attempt_timeout_ms);
+      return fx;
+    }
+    if (at && !at->done) {  // the held command is gone (its time to live passed): costs no attempt
+      at->outcome = "offline";
+      at->counts = false;
+      at->done = true;
+    }
+    resume(a, v, now, fx);
+    return fx;
+  }
+  if (!at) {
     finish_escalation(a, now, fx);
     return fx;
   }
@@ -495,6 +539,9 @@ Effects Engine::on_timer(Activation& a, Vehicle& v, std::uint64_t seq, std::int6
     case TimerPurpose::offline_deadline:
       escalate(a, "OFFLINE_DEADLINE", now, fx);
       break;
+    case TimerPurpose::online_check:
+      query(a, "online", now, fx);
+      break;
     case TimerPurpose::status_timeout: {
       StatusSnapshot failed;
       failed.ok = false;
@@ -520,9 +567,15 @@ Effects Engine::on_online(Activation& a, Vehicle& v, std::int64_t now) const {
     arm(a, TimerPurpose::ack_timeout, now + a.policy.attempt_timeout_ms);
     return fx;
   }
+  resume(a, v, now, fx);
+  return fx;
+}
+
+void Engine::resume(Activation& a, Vehicle& v, std::int64_t now, Effects& fx) const {
+  v.online = true;
+  const auto* at = a.current();
   const bool reactivate = at && at->kind == AttemptKind::recovery_deactivate && at->outcome == "applied";
   send(a, v, reactivate ? AttemptKind::recovery_reactivate : AttemptKind::normal, now, fx);
-  return fx;
 }
 
 Effects Engine::on_configuration(Activation& a, Vehicle& v, const Params& reported, std::int64_t now) const {

@@ -20,7 +20,7 @@ namespace caas::ota {
 enum class Operation { activation, deactivation };
 enum class State { requested, sent, retry_wait, waiting_online, verifying, recovering, active, escalated, deactivated };
 enum class AttemptKind { normal, recovery_deactivate, recovery_reactivate };
-enum class TimerPurpose { none, ack_timeout, retry, repost, offline_deadline, status_timeout };
+enum class TimerPurpose { none, ack_timeout, retry, repost, offline_deadline, status_timeout, online_check };
 
 std::string_view to_string(Operation o);
 std::string_view to_string(State s);
@@ -76,7 +76,7 @@ struct Activation {
   int spent = 0;  // counted failures
   bool recovery_used = false;
   Timer timer;
-  std::string query_purpose;  // timeout | verify | escalate, while VERIFYING
+  std::string query_purpose;  // timeout | verify | escalate | online, while VERIFYING
   std::uint64_t query_seq = 0;
   int query_failures = 0;
   int pending_waits = 0;  // status showed our command still pending
@@ -185,6 +185,7 @@ class Engine {
   void applied(Activation& a, Vehicle& v, Attempt& at, const Params& reported, const std::string& by, std::int64_t now,
                Effects& fx) const;
   void arm(Activation& a, TimerPurpose purpose, std::int64_t due) const;
+  void resume(Activation& a, Vehicle& v, std::int64_t now, Effects& fx) const;
 
   int max_status_failures_;
 };

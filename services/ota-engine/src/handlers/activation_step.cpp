@@ -89,6 +89,7 @@ Result<void> VehicleStep::write(store::WriteTxn& txn, const std::string& correla
     const double latency = static_cast<double>(a.finished_ms - a.created_ms) / 1000.0;
     staged.finished.push_back(Finished{a.state, a.operation, static_cast<int>(a.attempts.size()), latency});
   }
+  staged.release_keys.push_back(vehicle_.vin);  // records of this vehicle that wait for this step
   for (auto& p : posts_) staged.posts.push_back(std::move(p));
   for (auto& q : queries_) staged.queries.push_back(std::move(q));
   return {};

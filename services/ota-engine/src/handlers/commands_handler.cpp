@@ -85,6 +85,13 @@ HandlerOutcome CommandsHandler::observation(const service::ConsumedEvent& e, sto
   // Same topic and key as its request, so the request was applied first.
   if (!a) return HandlerOutcome::permanent("activation " + id + " unknown");
   if (terminal(a->state)) return HandlerOutcome::applied();
+  // An observation of something the store does not hold yet (the attempt, the
+  // query or the timer it answers): only in a replay, where this topic can be
+  // read ahead of the acknowledgement that created it. It waits for it.
+  if ((posted && posted->attempt > static_cast<int>(a->attempts.size())) ||
+      (status && status->query_seq > a->query_seq) || (timer && timer->seq > a->timer.seq)) {
+    return HandlerOutcome::not_yet_known(type + " for a step of " + id + " not recorded yet");
+  }
   const auto& engine = deps_.ctx.engine;
   Effects fx;
   if (posted) {
