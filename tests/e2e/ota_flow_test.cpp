@@ -504,7 +504,15 @@ TEST_CASE("200 activations under every fault, two kill -9 and a wiped store: cha
   }
 
   // --- billing: charged exactly when delivered ---
-  const auto billing = read_events(platform, kBillingTopic);
+  // The outbox relay produces after the state is visible in the API: wait
+  // (bounded) until every activation has its billing event, then judge.
+  TopicEvents billing;
+  caas::testing::eventually(
+      [&] {
+        billing = read_events(platform, kBillingTopic);
+        return billing.by_id.size() >= purchases.size();
+      },
+      30s);
   std::map<std::string, int> charged, waived;
   for (const auto& [id, data] : billing.by_id) {
     const std::string activation = data["activation_id"].GetString();
@@ -542,7 +550,17 @@ TEST_CASE("200 activations under every fault, two kill -9 and a wiped store: cha
   CHECK(active.size() > purchases.size() / 2);
 
   // --- every escalation: a complete diagnostic package ---
-  const auto tickets = read_events(platform, kTicketsTopic);
+  TopicEvents tickets;
+  caas::testing::eventually(
+      [&] {
+        tickets = read_events(platform, kTicketsTopic);
+        std::size_t found = 0;
+        for (const auto& [id, data] : tickets.by_id) {
+          found += data.HasMember("activation_id") && escalated.count(data["activation_id"].GetString()) != 0;
+        }
+        return found >= escalated.size();
+      },
+      30s);
   std::map<std::string, const rapidjson::Value*> ticket_of;
   for (const auto& [id, data] : tickets.by_id) {
     if (data.HasMember("activation_id")) ticket_of[data["activation_id"].GetString()] = &data;
