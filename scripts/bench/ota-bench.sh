@@ -8,7 +8,11 @@
 # ota_activation_latency_seconds histogram).
 #
 #   scripts/bench/ota-bench.sh [--activations 10000] [--vehicles 10000] [--round-trip 200ms]
-#                              [--cpus 0] [--no-build]
+#                              [--cpus 0] [--all-at-once] [--no-build]
+#
+# --all-at-once: the fleet is off the network while the purchases are taken
+# (the API IoT holds their commands), then comes back: every activation is in
+# flight at the same moment; latency is then "fleet back online -> confirmed".
 #
 # Path under test: POST /api/v1/vehicles/{vin}/services/{code}/activation
 # (202) -> caas.ota.commands.v1 -> the engine's state machine -> API IoT
@@ -23,7 +27,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 
-activations=10000; vehicles=10000; round_trip=200ms; cpus=0; build=1
+activations=10000; vehicles=10000; round_trip=200ms; cpus=0; build=1; all_at_once=()
 while (($#)); do
   case $1 in
     --activations) activations=$2; shift ;;
@@ -31,7 +35,8 @@ while (($#)); do
     --round-trip) round_trip=$2; shift ;;
     --cpus) cpus=$2; shift ;;
     --no-build) build=0 ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    --all-at-once) all_at_once=(--all-at-once) ;;
+    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -92,7 +97,7 @@ wait_ready "http://127.0.0.1:$ingress_port/readyz" $ingress_pid
 # webhook senders and queue for two acknowledgements per activation.
 "$bin/caas-iot-sim" --port "$sim_port" --api-token-file "$run/iot-token" --webhook-secret-file "$run/iot-secret" \
   --command-status-url "http://127.0.0.1:$ingress_port/api/v1/webhooks/iot/command-status" \
-  --vehicles "$vehicles" --seed 2026 --telemetry-interval 1h --apply-delay "$round_trip" \
+  --vehicles "$vehicles" --seed 2026 --telemetry-interval 1h --apply-delay "$round_trip" --command-ttl 600s \
   --webhook-workers 16 --webhook-attempts 20 --webhook-queue $((activations * 4)) --max-commands $((activations * 4)) \
   --http-threads 2 --log-level warn >"$run/iot-sim.log" 2>&1 &
 pids+=($!); sim_pid=$!
@@ -115,7 +120,7 @@ echo "== ready (broker $bootstrap, $partitions partitions per OTA topic); $activ
 status=0
 python3 "$here/ota_driver.py" --activations "$activations" --bootstrap "$bootstrap" \
   --api "http://127.0.0.1:$ota_port" --api-key bench-admin-key-0123456789 --sim "http://127.0.0.1:$sim_port" \
-  --pid "$ota_pid" --round-trip "$round_trip" --out "$out" | tee "$out/summary.md" || status=$?
+  --pid "$ota_pid" --round-trip "$round_trip" --out "$out" "${all_at_once[@]}" | tee "$out/summary.md" || status=$?
 cp "$run/ota-engine.log" "$out/" 2>/dev/null || true
 echo "results in $out" >&2
 exit "$status"
