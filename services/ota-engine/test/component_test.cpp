@@ -301,3 +301,47 @@ TEST_CASE("the API: idempotent purchase, ownership transfer revokes access, auth
   CHECK(limited.status == 429);
   CHECK_FALSE(limited.headers["Retry-After"].empty());
 }
+
+TEST_CASE("under a fault mix every activation ends ACTIVE or ESCALATED and exactly the active ones are charged",
+          "[component]") {
+  Partners partners("ota-comp-mix", 10);
+  auto fleet = partners.fleet();
+  std::vector<kafka::Record> deliveries;
+  for (const auto& [vin, platform] : fleet) deliveries.push_back(delivered(vin, "C-" + vin, platform));
+  partners.produce(deliveries);
+  partners.faults(R"({"fleet":{"reject_probability":0.1,"partial_probability":0.1,"firmware_error_probability":0.05,)"
+                  R"("lost_ack_probability":0.2},"api":{"error_probability":0.05},"vehicles":{")" +
+                  fleet[0].first + R"(":{"offline":true}}})");
+  EngineUnderTest engine(partners);
+  wait_known(engine.port(), fleet.back().first);
+  std::vector<std::string> ids;
+  for (const auto& [vin, platform] : fleet) {
+    for (const char* code : {"PERFORMANCE_BOOST", "SNOW_MODE"}) {
+      auto r = purchase(engine.port(), vin, code);
+      INFO(r.body);
+      REQUIRE(r.status == 202);
+      ids.push_back(r.str("activation_id"));
+    }
+  }
+  // The offline vehicle comes back without any vehicle.online: the wait's status checks find it.
+  partners.faults(vehicle_fault(fleet[0].first, "null"));
+  std::map<std::string, std::string> states;
+  for (const auto& id : ids) states[id] = json::str(wait_terminal(engine.port(), id, 120s), "state");
+  std::map<std::string, std::size_t> charged, waived;
+  std::vector<Seen> billing;
+  const auto active = static_cast<std::size_t>(
+      std::count_if(states.begin(), states.end(), [](const auto& s) { return s.second == "ACTIVE"; }));
+  REQUIRE(testing::eventually(
+      [&] {
+        billing = topic_events(partners.bootstrap(), kBillingTopic);
+        return billing.size() >= ids.size();
+      },
+      20s));
+  for (const auto& b : billing) ++(b.type == "billing.charge-requested" ? charged : waived)[b.key];
+  CHECK(charged.size() == active);
+  for (const auto& [id, state] : states) {
+    INFO(id << " " << state);
+    CHECK(charged[id] == (state == "ACTIVE" ? 1u : 0u));
+    CHECK(waived[id] == (state == "ESCALATED" ? 1u : 0u));
+  }
+}

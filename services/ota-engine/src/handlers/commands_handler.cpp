@@ -20,7 +20,11 @@ HandlerOutcome CommandsHandler::request(const service::ConsumedEvent& e, store::
   if (deps_.ctx.store.activation(r->activation_id)) return HandlerOutcome::applied();  // applied before
   const auto* service = deps_.ctx.catalogue.find(r->service_code);
   if (!service || !service->platforms.count(r->platform)) {
-    return HandlerOutcome::permanent("service " + r->service_code + " is not in the catalogue for " + r->platform);
+    // The catalogue changed since the API accepted it. Not a dead letter: that
+    // would park every later record of the vehicle (park_failed_keys).
+    deps_.log.error("request for a service no longer in the catalogue, ignored",
+                    {{"vin", r->vin}, {"activation_id", r->activation_id}, {"service_code", r->service_code}});
+    return HandlerOutcome::applied();
   }
   const auto now = r->requested_ms ? r->requested_ms : envelope_ms(e.envelope);
   VehicleStep step(deps_.ctx, r->vin, now);
@@ -83,7 +87,10 @@ HandlerOutcome CommandsHandler::observation(const service::ConsumedEvent& e, sto
   VehicleStep step(deps_.ctx, std::string(e.record.key()), now);
   auto* a = step.activation(id);
   // Same topic and key as its request, so the request was applied first.
-  if (!a) return HandlerOutcome::permanent("activation " + id + " unknown");
+  if (!a) {
+    deps_.log.warn("observation of an unknown activation, ignored", {{"activation_id", id}, {"type", type}});
+    return HandlerOutcome::applied();
+  }
   if (terminal(a->state)) return HandlerOutcome::applied();
   // An observation of something the store does not hold yet (the attempt, the
   // query or the timer it answers): only in a replay, where this topic can be
