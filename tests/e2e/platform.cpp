@@ -1,5 +1,6 @@
 #include "platform.hpp"
 
+#include <caas/security/identity.hpp>
 #include <catch2/catch.hpp>
 
 #include <fstream>
@@ -35,6 +36,8 @@ const char* service_dir_name(Platform::Proc p) {
       return "iot-sim";
     case Platform::Proc::telemetry:
       return "telemetry-ingest";
+    case Platform::Proc::ota:
+      return "ota-engine";
   }
   return "?";
 }
@@ -62,6 +65,8 @@ const char* name(Platform::Proc p) {
       return "caas-iot-sim";
     case Platform::Proc::telemetry:
       return "caas-telemetry-ingest";
+    case Platform::Proc::ota:
+      return "caas-ota-engine";
   }
   return "?";
 }
@@ -83,11 +88,17 @@ JsonResponse Api::post(const std::string& path, const std::string& body) const {
 }
 
 JsonResponse Api::call(const std::string& method, const std::string& path, const std::string& body) const {
+  return call(method, path, body, {});
+}
+
+JsonResponse Api::call(const std::string& method, const std::string& path, const std::string& body,
+                       const std::map<std::string, std::string>& headers) const {
   http::ClientRequest req;
   req.method = method;
   req.url = "http://127.0.0.1:" + std::to_string(port_) + path;
   if (!body.empty() || method == "POST") req.headers.set("Content-Type", "application/json");
   if (!api_key_.empty()) req.headers.set("X-Api-Key", api_key_);
+  for (const auto& [k, v] : headers) req.headers.set(k, v);
   req.body = body;
   JsonResponse out;
   auto r = client_->request(req, 10s);
@@ -110,10 +121,12 @@ Platform::Platform(PlatformOptions options)
   write_file(dir_ / "iot-webhook.secrets", "e2e-iot-webhook-secret\n");
   write_file(dir_ / "factory-api.token", std::string(kFactoryToken) + "\n");
   write_file(dir_ / "iot-api.token", std::string(kIotApiToken) + "\n");
-  write_file(dir_ / "token.secret", "e2e-customer-token-secret-0123456789\n");
+  write_file(dir_ / "token.secret", std::string(kCustomerTokenSecret) + "\n");
   write_file(dir_ / "api-keys",
              std::string(kDealerKey) + " dealer " + kDealership + "\n" + kAdminKey + " admin e2e-admin\n");
-  for (auto p : {Proc::ingress, Proc::order, Proc::adapter, Proc::telemetry}) ports_[p] = testing::free_port();
+  for (auto p : {Proc::ingress, Proc::order, Proc::adapter, Proc::telemetry, Proc::ota}) {
+    ports_[p] = testing::free_port();
+  }
   if (options_.with_notification) {
     ports_[Proc::notification] = testing::free_port();
     mail_ = std::make_unique<testing::MailSink>();
@@ -168,12 +181,26 @@ std::map<std::string, std::string> Platform::env_for(Proc p) const {
       env["CAAS_SMTP_URL"] = "smtp://127.0.0.1:" + std::to_string(mail_->port());
       env["CAAS_PUSH_GATEWAY_URL"] = push_->url();
       env["CAAS_PUSH_GATEWAY_TOKEN_FILE"] = (dir_ / "push-token").string();
+      if (ports_.count(Proc::iot_sim) != 0) {  // the car's display, through the API IoT
+        env["CAAS_IOT_API_URL"] = "http://127.0.0.1:" + std::to_string(port(Proc::iot_sim));
+        env["CAAS_IOT_API_TOKEN_FILE"] = secrets("iot-api.token");
+      }
       for (auto& [k, v] : options_.notification_env) env[k] = v;
       break;
     case Proc::telemetry:
       env["CAAS_API_KEYS_FILE"] = secrets("api-keys");
       env["CAAS_TOKEN_SECRET_FILE"] = secrets("token.secret");
       for (auto& [k, v] : options_.telemetry_env) env[k] = v;
+      break;
+    case Proc::ota:
+      env["CAAS_API_KEYS_FILE"] = secrets("api-keys");
+      env["CAAS_TOKEN_SECRET_FILE"] = secrets("token.secret");
+      env["CAAS_IOT_API_URL"] = "http://127.0.0.1:" + std::to_string(port(Proc::iot_sim));
+      env["CAAS_IOT_API_TOKEN_FILE"] = secrets("iot-api.token");
+#ifdef CAAS_OTA_CATALOGUE_FILE
+      env["CAAS_OTA_CATALOGUE_FILE"] = CAAS_OTA_CATALOGUE_FILE;
+#endif
+      for (auto& [k, v] : options_.ota_env) env[k] = v;
       break;
     case Proc::factory_sim:
     case Proc::iot_sim:
@@ -242,6 +269,12 @@ std::vector<std::string> Platform::argv_for(Proc p) const {
 #else
       throw std::logic_error("tests/e2e was configured without caas-telemetry-ingest");
 #endif
+    case Proc::ota:
+#ifdef CAAS_OTA_BINARY
+      return {CAAS_OTA_BINARY};
+#else
+      throw std::logic_error("tests/e2e was configured without caas-ota-engine");
+#endif
   }
   return {};
 }
@@ -309,6 +342,12 @@ void Platform::stop(Proc p) {
 void Platform::wipe_store(Proc p) {
   REQUIRE(procs_.find(p) == procs_.end());
   std::filesystem::remove_all(dir_ / "data" / service_dir_name(p));
+}
+
+std::string customer_bearer(const std::string& customer_id) {
+  const auto now = std::chrono::system_clock::now();
+  return "Bearer " + security::issue_token({customer_id, security::Role::customer, now + std::chrono::hours(1), now},
+                                           kCustomerTokenSecret);
 }
 
 std::string sale_body(int n) {

@@ -6,6 +6,9 @@
 // restartable and wipeable one by one. Every wait is bounded.
 // The vehicle side (issue 13): caas-iot-sim streaming signed telemetry into
 // the ingress, and caas-telemetry-ingest (start_vehicle_flow()).
+// The OTA side (issue 14): caas-ota-engine against the same caas-iot-sim
+// (start(Proc::ota) once the simulator is up); caas-notification, when it
+// runs beside the simulator, also writes to the car's display.
 
 #include <rapidjson/document.h>
 #include <caas/devbroker/mock_cluster.hpp>
@@ -50,6 +53,9 @@ class Api {
   JsonResponse get(const std::string& path) const;
   JsonResponse post(const std::string& path, const std::string& body) const;
   JsonResponse call(const std::string& method, const std::string& path, const std::string& body) const;
+  /// With extra request headers (Authorization, Idempotency-Key, …).
+  JsonResponse call(const std::string& method, const std::string& path, const std::string& body,
+                    const std::map<std::string, std::string>& headers) const;
   std::uint16_t port() const { return port_; }
 
  private:
@@ -73,11 +79,13 @@ struct PlatformOptions {
   /// wiring ones (ports, token, secret, webhook URLs), e.g. --vehicles, --seed.
   std::vector<std::string> iot_sim_args;
   std::map<std::string, std::string> telemetry_env;
+  /// caas-ota-engine (issue 14), e.g. CAAS_OTA_RETRY_SCALE.
+  std::map<std::string, std::string> ota_env;
 };
 
 class Platform {
  public:
-  enum class Proc { factory_sim, ingress, order, adapter, notification, iot_sim, telemetry };
+  enum class Proc { factory_sim, ingress, order, adapter, notification, iot_sim, telemetry, ota };
 
   explicit Platform(PlatformOptions options = {});
   ~Platform();
@@ -105,6 +113,7 @@ class Platform {
   Api notification_api() const { return Api(port(Proc::notification), kAdminKey); }
   Api iot_sim() const { return Api(port(Proc::iot_sim)); }  // its /control routes
   Api telemetry_api() const { return Api(port(Proc::telemetry), kAdminKey); }
+  Api ota_api(const std::string& key = kAdminKey) const { return Api(port(Proc::ota), key); }
   /// The notification partners (with_notification only).
   testing::MailSink& mail() { return *mail_; }
   testing::PushGateway& push() { return *push_; }
@@ -124,6 +133,13 @@ class Platform {
 };
 
 const char* name(Platform::Proc p);
+
+/// The HS256 secret of customer tokens the services are configured with.
+inline constexpr const char* kCustomerTokenSecret = "e2e-customer-token-secret-0123456789";
+
+/// "Bearer <token>": a customer's HS256 token (an hour long) signed with the
+/// secret the services are configured with (CAAS_TOKEN_SECRET_FILE).
+std::string customer_bearer(const std::string& customer_id);
 
 /// A register-sale body for the dealership above; `n` varies customer and options.
 std::string sale_body(int n);

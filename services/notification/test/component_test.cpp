@@ -14,6 +14,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "child_process.hpp"
 #include "eventually.hpp"
 #include "local_resources.hpp"
 #include "mail_sink.hpp"
@@ -21,6 +22,8 @@
 #include "service_harness.hpp"
 
 #include <fstream>
+#include <map>
+#include <tuple>
 
 using namespace caas;
 using namespace caas::notification;
@@ -33,6 +36,7 @@ constexpr const char* kOperatorKey = "operator-key-0123456789abc";
 constexpr const char* kDealerKey = "dealer1-key-0123456789abcd";
 constexpr const char* kTokenSecret = "token-secret-for-tests-0123456789";
 constexpr const char* kPushToken = "push-token-0123456789";
+constexpr const char* kIotToken = "iot-token-0123456789";
 
 std::string customer_token(const std::string& customer) {
   const auto now = std::chrono::system_clock::now();
@@ -123,6 +127,17 @@ struct Rig {
     return env_->id;
   }
 
+  /// An OTA outcome on caas.ota.events.v1 (key VIN) as the ota-engine emits
+  /// it; returns the record so a test can deliver it again.
+  kafka::Record ota_outcome(const std::string& type, const std::string& vin, const std::string& data) {
+    auto env_ = events::make_envelope(type, "caas/ota-engine", vin, data, "corr-" + vin, "");
+    REQUIRE(env_);
+    kafka::Record r{"caas.ota.events.v1", vin, events::serialize(*env_), {}, std::nullopt};
+    for (auto& [k, v] : events::kafka_headers(*env_)) r.headers.push_back({k, v});
+    devbroker::testing::produce_all(cluster.bootstrap(), {r});
+    return r;
+  }
+
   std::vector<std::string> event_types() const {
     std::vector<std::string> out;
     for (const auto& r : devbroker::testing::consume_all(cluster.bootstrap(), "caas.notification.events.v1")) {
@@ -145,6 +160,46 @@ struct Rig {
 };
 
 const std::string kArrival = R"(,"payment_deadline":"2026-12-06T10:00:00.000Z")";
+
+/// caas-iot-sim (the API IoT) as a child process: the in-vehicle display.
+struct IotSim {
+  explicit IotSim(const std::filesystem::path& dir) {
+    std::ofstream(dir / "iot-token") << kIotToken << "\n";
+    child = std::make_unique<testing::ChildProcess>(std::vector<std::string>{
+        CAAS_IOT_SIM_BINARY, "--port", "0", "--api-token-file", (dir / "iot-token").string(), "--vehicles", "3",
+        "--seed", "7", "--telemetry-interval", "1h", "--log-level", "error"});
+    auto line = child->wait_for_line("caas-iot-sim listening on ", 15s);
+    REQUIRE(line);
+    port = static_cast<std::uint16_t>(std::stoi(line->substr(line->rfind(':') + 1)));
+    auto fleet = call(port, "GET", "/control/vehicles", "").json();
+    for (const auto& v : fleet["vehicles"].GetArray()) vins.push_back(json::str(v, "vin"));
+    REQUIRE(vins.size() == 3);
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port); }
+  testing::EnvMap env(const std::filesystem::path& dir) const {
+    return {{"CAAS_IOT_API_URL", url()}, {"CAAS_IOT_API_TOKEN_FILE", (dir / "iot-token").string()}};
+  }
+  /// What the car's display received: (text, language, requests) per message.
+  std::vector<std::tuple<std::string, std::string, int>> display(const std::string& vin) const {
+    std::vector<std::tuple<std::string, std::string, int>> out;
+    auto doc = call(port, "GET", "/control/display-messages?vin=" + vin, "").json();
+    for (const auto& m : doc["messages"].GetArray()) {
+      out.emplace_back(json::str(m, "text"), json::str(m, "language"),
+                       static_cast<int>(json::int64(m, "requests").value_or(0)));
+    }
+    return out;
+  }
+  std::unique_ptr<testing::ChildProcess> child;
+  std::uint16_t port = 0;
+  std::vector<std::string> vins;
+};
+
+std::string ota_head(const std::string& activation, const std::string& vin, const std::string& customer,
+                     const std::string& code, const std::string& name) {
+  return R"({"activation_id":")" + activation + R"(","vin":")" + vin + R"(","customer_id":")" + customer +
+         R"(","service_code":")" + code + R"(","service_name":")" + name +
+         R"(","platform":"SUV_ELECTRIC_2024","attempts":2,"requested_at":"2026-12-02T10:00:00.000Z")";
+}
 
 }  // namespace
 
@@ -297,4 +352,93 @@ TEST_CASE("a retry budget used up or a bad address ends as notification.failed a
       CHECK(item["attempts"].GetInt() == 3);
     }
   }
+}
+
+TEST_CASE("OTA outcomes reach the customer: success also on the car's display, failure with an apology",
+          "[component][ota]") {
+  const auto scratch = testing::fresh_dir("notification-ota-iot");
+  IotSim iot(scratch);
+  Rig rig("ota", iot.env(scratch));
+  rig.set_preferences("C-ES", "lucia@example.com", "es");
+  rig.set_preferences("C-EN", "john@example.com", "en");
+  const auto& vin_es = iot.vins[0];
+  const auto& vin_en = iot.vins[1];
+
+  auto activated = rig.ota_outcome(
+      "ota.activated", vin_es,
+      ota_head("act-1", vin_es, "C-ES", "PERFORMANCE_BOOST", "Aumento Potencia 50%") +
+          R"(,"activated_at":"2026-12-02T10:01:00.000Z","parameters":{"power_mode":"HIGH"},"confirmed_by":"status-query"})");
+  rig.ota_outcome("ota.escalated", vin_en,
+                  ota_head("act-2", vin_en, "C-EN", "AUTONOMOUS_HIGHWAY", "Autonomous Highway") +
+                      R"(,"operation":"activation","reason":"FIRMWARE_ERROR","last_error_code":"FW_INTERNAL_ERROR",)"
+                      R"("ticket_id":"tkt-act-2","resolution_hours":48,"escalated_at":"2026-12-02T10:05:00.000Z"})");
+  rig.ota_outcome("ota.deactivated", vin_es,
+                  ota_head("deact-1", vin_es, "C-ES", "PERFORMANCE_BOOST", "Aumento Potencia 50%") +
+                      R"(,"deactivated_at":"2026-12-02T11:00:00.000Z","parameters":{"power_mode":"STANDARD"}})");
+
+  REQUIRE(rig.mail.wait_for_count(3, 30s));
+  REQUIRE(testing::eventually([&] { return rig.push.messages().size() == 3; }, 30s));
+  REQUIRE(testing::eventually([&] { return iot.display(vin_es).size() == 1; }, 30s));
+  REQUIRE(testing::eventually([&] { return rig.count_events("notification.sent") == 7; }, 20s));
+
+  std::vector<std::string> es_subjects;
+  std::string en_body, en_subject;
+  for (const auto& m : rig.mail.messages()) {
+    if (m.to == "lucia@example.com") {
+      es_subjects.push_back(m.subject);
+    } else {
+      en_subject = m.subject;
+      en_body = m.body;
+    }
+  }
+  CHECK(es_subjects == std::vector<std::string>{"Aumento Potencia 50% ya está activo en tu vehículo",
+                                                "Aumento Potencia 50% se ha desactivado en tu vehículo"});
+  CHECK(en_subject == "We could not activate Autonomous Highway - our apologies");
+  CHECK(en_body.find("We are sorry") != std::string::npos);
+  CHECK(en_body.find("within 48 hours") != std::string::npos);
+  CHECK(en_body.find("tkt-act-2") != std::string::npos);
+  CHECK(en_body.find("will not be charged") != std::string::npos);
+
+  auto pushes_en = rig.push.messages("C-EN");
+  REQUIRE(pushes_en.size() == 1);
+  CHECK(pushes_en[0].type == "service_activation_failed");
+  CHECK(pushes_en[0].body.find("48") != std::string::npos);
+  auto pushes_es = rig.push.messages("C-ES");
+  REQUIRE(pushes_es.size() == 2);
+  CHECK(pushes_es[0].type == "service_activated");
+  CHECK(pushes_es[1].type == "service_deactivated");
+
+  // The car's display: only the success, in the customer's language; nothing
+  // on the display for a failure or a deactivation.
+  auto shown = iot.display(vin_es);
+  REQUIRE(shown.size() == 1);
+  CHECK(std::get<0>(shown[0]) == "Aumento Potencia 50% activado. ¡Disfrútalo!");
+  CHECK(std::get<1>(shown[0]) == "es");
+  CHECK(iot.display(vin_en).empty());
+
+  // The customer's history names the activation.
+  auto history =
+      call(rig.port(), "GET", "/api/v1/customers/C-ES/notifications?activation_id=act-1", customer_token("C-ES"))
+          .json();
+  REQUIRE(history["total"].GetInt() == 3);
+  for (const auto& item : history["items"].GetArray()) {
+    CHECK(json::str(item, "status") == "sent");
+    CHECK(json::str(item, "source_event_type") == "ota.activated");
+    CHECK(item["order_id"].IsNull());
+  }
+
+  // The same outcome delivered again (the processor knows its id), then a
+  // wiped store replaying both topics: nothing is sent again, and the
+  // replayed outcomes are recognised from the delivery log.
+  devbroker::testing::produce_all(rig.cluster.bootstrap(), {activated});
+  rig.stop();
+  std::filesystem::remove_all(rig.dir / "data");
+  rig.start();
+  REQUIRE(testing::eventually([&] { return rig.count_events("notification.suppressed-duplicate") == 7; }, 60s));
+  CHECK(rig.mail.count() == 3);
+  CHECK(rig.push.messages().size() == 3);
+  CHECK(rig.push.duplicates() == 0);
+  shown = iot.display(vin_es);
+  REQUIRE(shown.size() == 1);
+  CHECK(std::get<2>(shown[0]) == 1);  // one request ever reached the car
 }

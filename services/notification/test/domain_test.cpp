@@ -291,3 +291,113 @@ TEST_CASE("event data matches the schemas and reads back as history", "[events]"
   CHECK(fr->error_code == "smtp_550");
   CHECK_FALSE(record_from_outcome_event("notification.suppressed-duplicate", *doc));
 }
+
+namespace {
+
+events::Envelope ota_event(std::string type, std::string data) {
+  auto e = order_event(std::move(type), std::move(data), "ota-evt-1");
+  e.source = "caas/ota-engine";
+  e.subject = "VSSZZZ5FZNR000001";
+  return e;
+}
+
+const std::string kOtaHead =
+    R"("activation_id":"act-1","vin":"VSSZZZ5FZNR000001","customer_id":"CUST-1","service_code":"PERFORMANCE_BOOST",)"
+    R"("service_name":"Performance Boost","platform":"SUV_ELECTRIC_2024","attempts":2,)"
+    R"("requested_at":"2026-12-02T10:00:00.000Z")";
+
+std::string escalated(const std::string& operation, const std::string& tail = R"(,"resolution_hours":48)") {
+  return "{" + kOtaHead + R"(,"operation":")" + operation +
+         R"(","reason":"RETRIES_EXHAUSTED","last_error_code":null,"ticket_id":"tkt-act-1","escalated_at":)"
+         R"("2026-12-02T10:05:00.000Z")" +
+         tail + "}";
+}
+
+}  // namespace
+
+TEST_CASE("OTA outcomes: activated on every channel, escalated and deactivated by e-mail and push",
+          "[catalogue][ota]") {
+  const std::string activated_data = "{" + kOtaHead +
+                                     R"(,"activated_at":"2026-12-02T10:01:00.000Z","parameters":{"power_mode":"HIGH"},)"
+                                     R"("confirmed_by":"acknowledgement"})";
+  REQUIRE(schemas().validate_json("ota.activated", activated_data));
+  auto activated = trigger(ota_event("ota.activated", activated_data));
+  REQUIRE(activated);
+  REQUIRE(activated->has_value());
+  const auto& a = **activated;
+  CHECK(a.kind->type == "service_activated");
+  CHECK(a.kind->channels == std::vector<Channel>{Channel::email, Channel::push, Channel::vehicle_display});
+  CHECK(a.customer_id == "CUST-1");
+  CHECK(a.activation_id == "act-1");
+  CHECK(a.order_id.empty());
+  CHECK(a.variables.at("vin") == "VSSZZZ5FZNR000001");  // the car's display is addressed by it
+  CHECK(a.variables.at("service_name") == "Performance Boost");
+
+  REQUIRE(schemas().validate_json("ota.escalated", escalated("activation")));
+  auto failed = trigger(ota_event("ota.escalated", escalated("activation")));
+  REQUIRE(failed);
+  REQUIRE(failed->has_value());
+  CHECK((*failed)->kind->type == "service_activation_failed");
+  CHECK((*failed)->kind->channels == std::vector<Channel>{Channel::email, Channel::push});
+  CHECK((*failed)->variables.at("resolution_hours") == "48");
+  CHECK((*failed)->variables.at("ticket_id") == "tkt-act-1");
+  auto undeactivated = trigger(ota_event("ota.escalated", escalated("deactivation")));
+  REQUIRE(undeactivated);
+  REQUIRE(undeactivated->has_value());
+  CHECK((*undeactivated)->kind->type == "service_deactivation_failed");
+
+  const std::string deactivated_data =
+      "{" + kOtaHead + R"(,"deactivated_at":"2026-12-02T11:00:00.000Z","parameters":{"power_mode":"STANDARD"}})";
+  REQUIRE(schemas().validate_json("ota.deactivated", deactivated_data));
+  auto deactivated = trigger(ota_event("ota.deactivated", deactivated_data));
+  REQUIRE(deactivated);
+  REQUIRE(deactivated->has_value());
+  CHECK((*deactivated)->kind->type == "service_deactivated");
+  CHECK((*deactivated)->kind->channels == std::vector<Channel>{Channel::email, Channel::push});
+}
+
+TEST_CASE("intermediate OTA events are not news and a broken outcome fails loudly", "[catalogue][ota]") {
+  for (const char* type : {"ota.requested", "ota.attempt-sent", "ota.attempt-failed"}) {
+    auto t = trigger(ota_event(type, "{" + kOtaHead + "}"));
+    REQUIRE(t);
+    CHECK_FALSE(t->has_value());
+  }
+  // No resolution time promised: the apology cannot be written, so no blank.
+  auto no_hours = trigger(ota_event("ota.escalated", escalated("activation", "")));
+  REQUIRE_FALSE(no_hours);
+  CHECK(no_hours.error().message.find("resolution_hours") != std::string::npos);
+  auto bad_operation = trigger(ota_event("ota.escalated", escalated("upgrade")));
+  REQUIRE_FALSE(bad_operation);
+  auto anonymous = trigger(ota_event("ota.activated", R"({"activation_id":"act-1","vin":"VSSZZZ5FZNR000001"})"));
+  REQUIRE_FALSE(anonymous);
+  CHECK(anonymous.error().message.find("customer_id") != std::string::npos);
+}
+
+TEST_CASE("an OTA notification carries its activation id through the store and the log", "[events][ota]") {
+  auto p = pending(0);
+  p.order_id.clear();
+  p.activation_id = "act-1";
+  p.type = "service_activated";
+  p.source_event_type = "ota.activated";
+  auto back = decode_pending(encode(p));
+  REQUIRE(back);
+  CHECK(back->activation_id == "act-1");
+  CHECK(back->order_id.empty());
+  auto r = decode_record(encode(record_of(p, "2026-12-02T10:01:00.000Z")));
+  REQUIRE(r);
+  CHECK(r->activation_id == "act-1");
+
+  const auto sent = sent_data(p, {"es", 1, "msg-1", 42, "2026-12-02T10:01:00.042Z"});
+  auto valid = schemas().validate_json("notification.sent", sent);
+  if (!valid) FAIL(valid.error().message);
+  CHECK(schemas().validate_json("notification.failed", failed_data(p, {"es", "permanent", "http_404", "no such vehicle",
+                                                                       1, "2026-12-02T10:01:00Z"})));
+  CHECK(schemas().validate_json("notification.suppressed-duplicate",
+                                suppressed_data(p, DeliveryStatus::sent, "2026-12-02T10:02:00.000Z")));
+  auto doc = events::parse_strict_json(sent);
+  REQUIRE(doc);
+  auto logged = record_from_outcome_event("notification.sent", *doc);
+  REQUIRE(logged);
+  CHECK(logged->activation_id == "act-1");
+  CHECK(logged->order_id.empty());
+}

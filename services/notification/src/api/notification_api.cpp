@@ -98,6 +98,7 @@ Response NotificationApi::list_notifications(const Request& req) const {
     q.type = *v;
   }
   if (auto v = req.query("order_id")) q.order_id = *v;
+  if (auto v = req.query("activation_id")) q.activation_id = *v;
   if (auto v = req.query("sort")) {
     if (*v != "created_at" && *v != "-created_at") return invalid("sort", "created_at or -created_at");
     q.newest_first = *v == "-created_at";

@@ -150,6 +150,7 @@ OutgoingMessage ChannelDispatcher::message_for(const PendingDelivery& p, const s
   m.language = language;
   m.type = p.type;
   m.order_id = p.order_id;
+  m.activation_id = p.activation_id;
   m.correlation_id = p.correlation_id;
   switch (channel_) {
     case Channel::email:

@@ -153,7 +153,8 @@ void NotificationService::wire(service::ServiceRuntime& rt) {
 
   Planner* planner = planner_.get();
   service::EventProcessorOptions orders;
-  orders.topics = {std::string(kOrderEventsTopic)};
+  // Order milestones and OTA outcomes: one planner, one consumer group.
+  orders.topics = {std::string(kOrderEventsTopic), std::string(kOtaEventsTopic)};
   orders.on_applied_committed = [planner] { planner->committed(); };
   order_events_ = rt.make_processor(
       std::move(orders), "orders",

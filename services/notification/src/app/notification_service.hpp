@@ -3,7 +3,7 @@
 //
 //   caas.notification.events.v1 --LogProjection--> delivery log + profiles
 //        (its end opens the StartGate)
-//   caas.order.events.v1 --Planner--> pending deliveries --> ChannelDispatcher
+//   caas.order.events.v1, caas.ota.events.v1 --Planner--> pending deliveries --> ChannelDispatcher
 //        per channel --Sender--> SMTP / push gateway / API IoT
 //        --OutcomeRecorder--> notification.sent|failed (+ dead letter)
 //   HTTP: NotificationApi (history, preferences)

@@ -44,6 +44,7 @@ service::HandlerOutcome Planner::operator()(const service::ConsumedEvent& event,
     p.notification_id = notification_id_for(env.id, channel);
     p.customer_id = t.customer_id;
     p.order_id = t.order_id;
+    p.activation_id = t.activation_id;
     p.channel = channel;
     p.type = std::string(t.kind->type);
     p.variables = t.variables;
@@ -70,6 +71,7 @@ service::HandlerOutcome Planner::operator()(const service::ConsumedEvent& event,
                 {{"notification_id", p.notification_id},
                  {"customer_id", p.customer_id},
                  {"order_id", p.order_id},
+                 {"activation_id", p.activation_id},
                  {"channel", std::string(to_string(channel))},
                  {"source_event_id", env.id},
                  {"original_outcome", std::string(to_string(logged->status))}});

@@ -1,6 +1,7 @@
 #pragma once
-// The handler of caas.order.events.v1 (consumer thread): turns a customer
-// milestone into one pending delivery per channel, in the processor's atomic
+// The handler of caas.order.events.v1 and caas.ota.events.v1 (consumer
+// thread): turns a customer milestone or an OTA outcome (activated,
+// deactivated, escalated) into one pending delivery per channel, in the processor's atomic
 // write, or — when the delivery log already has that (event, channel) — into
 // notification.suppressed-duplicate and nothing else. Planned deliveries are
 // handed to the dispatchers only once that write is committed

@@ -50,6 +50,7 @@ smtp::Mail EmailSender::mail_of(const OutgoingMessage& m) const {
   mail.message_id = m.notification_id + "@" + settings_.message_id_domain;
   mail.extra_headers = {{"Content-Language", std::string(to_string(m.language))}, {"X-CaaS-Notification-Type", m.type}};
   if (!m.order_id.empty()) mail.extra_headers.emplace_back("X-CaaS-Order-Id", m.order_id);
+  if (!m.activation_id.empty()) mail.extra_headers.emplace_back("X-CaaS-Activation-Id", m.activation_id);
   return mail;
 }
 

@@ -82,7 +82,7 @@ std::string PushSender::body_of(const OutgoingMessage& m) {
   w.key("notification").begin_object().field("title", m.content.subject).field("body", m.content.body).end_object();
   w.field("language", to_string(m.language));
   w.key("data").begin_object().field("type", m.type).field("notification_id", m.notification_id);
-  w.field_if("order_id", m.order_id).end_object();
+  w.field_if("order_id", m.order_id).field_if("activation_id", m.activation_id).end_object();
   w.end_object();
   return w.str();
 }

@@ -20,6 +20,7 @@ struct OutgoingMessage {
   Language language = Language::es;
   std::string type;
   std::string order_id;
+  std::string activation_id;
   std::string correlation_id;
   RenderedMessage content;
 };

@@ -59,6 +59,20 @@ const std::vector<NotificationKind> kCatalogue = {
     {"order_cancelled", {kEmail, kPush}, {"order_number", "order_id"}},
     // Shown on the car's own screen once it is the customer's (API IoT).
     {"vehicle_welcome", {Channel::vehicle_display}, {"order_number", "order_id", "vin"}},
+    // OTA outcomes (caas.ota.events.v1, seed 004 "Notification Channels" and
+    // "Failure Escalation"): success on every channel, the car's display
+    // included; a failure by e-mail and push, with an apology and the
+    // resolution time promised by support.
+    {"service_activated",
+     {kEmail, kPush, Channel::vehicle_display},
+     {"service_name", "service_code", "vin", "activation_id"}},
+    {"service_activation_failed",
+     {kEmail, kPush},
+     {"service_name", "service_code", "vin", "activation_id", "ticket_id", "resolution_hours"}},
+    {"service_deactivated", {kEmail, kPush}, {"service_name", "service_code", "vin", "activation_id"}},
+    {"service_deactivation_failed",
+     {kEmail, kPush},
+     {"service_name", "service_code", "vin", "activation_id", "ticket_id", "resolution_hours"}},
 };
 
 // order.status-changed new_state -> kind, for the transitions the order
@@ -97,7 +111,20 @@ const NotificationKind* find_kind(std::string_view type) noexcept {
   return it == kCatalogue.end() ? nullptr : &*it;
 }
 
-Result<std::optional<Trigger>> trigger_for(const events::Envelope& event, const rapidjson::Value& data) {
+namespace {
+
+Result<std::optional<Trigger>> with_required_variables(Trigger t, std::string_view event_type) {
+  for (auto name : t.kind->variables) {
+    auto v = t.variables.find(std::string(name));
+    if (v == t.variables.end() || v->second.empty()) {
+      return contract_error(std::string(event_type) + " for " + std::string(t.kind->type) + " lacks " +
+                            std::string(name));
+    }
+  }
+  return std::optional<Trigger>{std::move(t)};
+}
+
+Result<std::optional<Trigger>> order_trigger(const events::Envelope& event, const rapidjson::Value& data) {
   std::string_view kind_type;
   if (event.type == "order.status-changed") {
     if (!json::boolean(data, "customer_milestone")) return std::optional<Trigger>{};
@@ -124,13 +151,51 @@ Result<std::optional<Trigger>> trigger_for(const events::Envelope& event, const 
     t.variables["payment_deadline"] = day_of(deadline);
   }
   if (auto vin = json::str(data, "vin"); !vin.empty()) t.variables["vin"] = vin;
-  for (auto name : t.kind->variables) {
-    auto v = t.variables.find(std::string(name));
-    if (v == t.variables.end() || v->second.empty()) {
-      return contract_error(std::string(event.type) + " for " + std::string(kind_type) + " lacks " + std::string(name));
+  return with_required_variables(std::move(t), event.type);
+}
+
+// ota.activated / ota.deactivated / ota.escalated: the outcome of one
+// activation (or deactivation). Intermediate OTA events are not news.
+Result<std::optional<Trigger>> ota_trigger(const events::Envelope& event, const rapidjson::Value& data) {
+  std::string_view kind_type;
+  if (event.type == "ota.activated") {
+    kind_type = "service_activated";
+  } else if (event.type == "ota.deactivated") {
+    kind_type = "service_deactivated";
+  } else if (event.type == "ota.escalated") {
+    const auto operation = json::str(data, "operation");
+    if (operation == "activation") {
+      kind_type = "service_activation_failed";
+    } else if (operation == "deactivation") {
+      kind_type = "service_deactivation_failed";
+    } else {
+      return contract_error("ota.escalated with operation '" + operation + "'");
     }
+  } else {
+    return std::optional<Trigger>{};
   }
-  return std::optional<Trigger>{std::move(t)};
+  Trigger t;
+  t.kind = find_kind(kind_type);
+  t.customer_id = json::str(data, "customer_id");
+  t.activation_id = json::str(data, "activation_id");
+  if (t.customer_id.empty() || t.activation_id.empty()) {
+    return contract_error(std::string(event.type) + " without customer_id or activation_id");
+  }
+  t.variables["activation_id"] = t.activation_id;
+  for (const char* name : {"vin", "service_code", "service_name", "ticket_id"}) {
+    if (auto v = json::str(data, name); !v.empty()) t.variables[name] = v;
+  }
+  if (auto hours = json::int64(data, "resolution_hours"); hours && *hours > 0) {
+    t.variables["resolution_hours"] = std::to_string(*hours);
+  }
+  return with_required_variables(std::move(t), event.type);
+}
+
+}  // namespace
+
+Result<std::optional<Trigger>> trigger_for(const events::Envelope& event, const rapidjson::Value& data) {
+  if (event.type.rfind("ota.", 0) == 0) return ota_trigger(event, data);
+  return order_trigger(event, data);
 }
 
 }  // namespace caas::notification

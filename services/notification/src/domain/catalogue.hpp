@@ -46,7 +46,8 @@ using Variables = std::map<std::string, std::string>;
 struct Trigger {
   const NotificationKind* kind = nullptr;
   std::string customer_id;
-  std::string order_id;
+  std::string order_id;       // order events
+  std::string activation_id;  // OTA outcomes
   Variables variables;
 };
 

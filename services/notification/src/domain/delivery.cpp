@@ -47,7 +47,8 @@ std::int64_t int_or(const rapidjson::Value& v, const char* k, std::int64_t fallb
 std::string encode(const PendingDelivery& p) {
   json::Writer w;
   w.begin_object().field("seq", static_cast<std::int64_t>(p.seq)).field("notification_id", p.notification_id);
-  w.field("customer_id", p.customer_id).field("order_id", p.order_id).field("channel", to_string(p.channel));
+  w.field("customer_id", p.customer_id).field("order_id", p.order_id);
+  w.field("activation_id", p.activation_id).field("channel", to_string(p.channel));
   w.field("type", p.type).key("variables").begin_object();
   for (const auto& [k, v] : p.variables) w.field(k, v);
   w.end_object();
@@ -68,6 +69,7 @@ std::optional<PendingDelivery> decode_pending(std::string_view text) {
   p.notification_id = json::str(*doc, "notification_id");
   p.customer_id = json::str(*doc, "customer_id");
   p.order_id = json::str(*doc, "order_id");
+  p.activation_id = json::str(*doc, "activation_id");
   auto channel = parse_channel(json::str(*doc, "channel"));
   if (!channel || p.notification_id.empty()) return std::nullopt;
   p.channel = *channel;
@@ -97,6 +99,7 @@ std::string encode(const DeliveryRecord& r) {
   json::Writer w;
   w.begin_object().field("seq", static_cast<std::int64_t>(r.seq)).field("notification_id", r.notification_id);
   w.field("customer_id", r.customer_id).field_or_null("order_id", r.order_id);
+  w.field_or_null("activation_id", r.activation_id);
   w.field("channel", to_string(r.channel)).field("notification_type", r.type).field("status", to_string(r.status));
   w.field("source_event_id", r.source_event_id).field("source_event_type", r.source_event_type);
   w.field_or_null("language", r.language).field("attempts", r.attempts).field("created_at", r.created_at);
@@ -113,6 +116,7 @@ std::optional<DeliveryRecord> decode_record(std::string_view text) {
   r.notification_id = json::str(*doc, "notification_id");
   r.customer_id = json::str(*doc, "customer_id");
   r.order_id = json::str(*doc, "order_id");
+  r.activation_id = json::str(*doc, "activation_id");
   auto channel = parse_channel(json::str(*doc, "channel"));
   auto status = parse_delivery_status(json::str(*doc, "status"));
   if (!channel || !status) return std::nullopt;
@@ -137,6 +141,7 @@ DeliveryRecord record_of(const PendingDelivery& p, std::string created_at) {
   r.notification_id = p.notification_id;
   r.customer_id = p.customer_id;
   r.order_id = p.order_id;
+  r.activation_id = p.activation_id;
   r.channel = p.channel;
   r.type = p.type;
   r.status = DeliveryStatus::pending;

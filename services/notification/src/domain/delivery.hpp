@@ -31,7 +31,8 @@ struct PendingDelivery {
   std::uint64_t seq = 0;  // planning order: per customer and channel, sent in this order
   std::string notification_id;
   std::string customer_id;
-  std::string order_id;
+  std::string order_id;       // empty for an OTA outcome
+  std::string activation_id;  // empty for an order milestone
   Channel channel = Channel::email;
   std::string type;
   Variables variables;
@@ -60,7 +61,8 @@ struct DeliveryRecord {
   std::uint64_t seq = 0;
   std::string notification_id;
   std::string customer_id;
-  std::string order_id;
+  std::string order_id;       // empty for an OTA outcome
+  std::string activation_id;  // empty for an order milestone
   Channel channel = Channel::email;
   std::string type;
   DeliveryStatus status = DeliveryStatus::pending;

@@ -15,7 +15,7 @@ void head(json::Writer& w, const PendingDelivery& p) {
   w.begin_object().field("notification_id", p.notification_id).field("customer_id", p.customer_id);
   w.field("channel", to_string(p.channel)).field("notification_type", p.type);
   w.field("source_event_id", p.source_event_id).field("source_event_type", p.source_event_type);
-  w.field_if("order_id", p.order_id);
+  w.field_if("order_id", p.order_id).field_if("activation_id", p.activation_id);
 }
 
 }  // namespace
@@ -70,6 +70,7 @@ std::optional<DeliveryRecord> record_from_outcome_event(std::string_view type, c
   r.notification_id = json::str(data, "notification_id");
   r.customer_id = json::str(data, "customer_id");
   r.order_id = json::str(data, "order_id");
+  r.activation_id = json::str(data, "activation_id");
   r.type = json::str(data, "notification_type");
   r.source_event_id = json::str(data, "source_event_id");
   r.source_event_type = json::str(data, "source_event_type");

@@ -15,6 +15,7 @@ namespace caas::notification {
 
 inline constexpr std::string_view kEventsTopic = "caas.notification.events.v1";
 inline constexpr std::string_view kOrderEventsTopic = "caas.order.events.v1";
+inline constexpr std::string_view kOtaEventsTopic = "caas.ota.events.v1";
 inline constexpr std::string_view kEventSource = "caas/notification";
 
 struct SentFacts {

@@ -138,6 +138,7 @@ HistoryPage NotificationStore::history(std::string_view customer_id, const Histo
     if (q.status && r->status != *q.status) return true;
     if (!q.type.empty() && r->type != q.type) return true;
     if (!q.order_id.empty() && r->order_id != q.order_id) return true;
+    if (!q.activation_id.empty() && r->activation_id != q.activation_id) return true;
     matching.push_back(std::move(*r));
     return true;
   });

@@ -42,6 +42,7 @@ struct HistoryQuery {
   std::optional<DeliveryStatus> status;
   std::string type;
   std::string order_id;
+  std::string activation_id;
   bool newest_first = false;
 };
 
