@@ -6,6 +6,8 @@
 
 #include "cli/args.hpp"
 
+#include <caas/observability/logger.hpp>
+
 #include <cstdint>
 #include <ostream>
 #include <string>
@@ -50,7 +52,7 @@ void render(std::ostream& out, const Rows& rows, Format format, const Style& sty
 std::string row_json(const Rows& rows, std::size_t index);
 /// A cell as text for the table.
 std::string cell_text(const Value& v);
-/// JSON string escaping.
-std::string json_quote(std::string_view s);
+/// JSON string escaping: the logger's, so every JSON line the platform writes quotes alike.
+using observability::json_quote;
 
 }  // namespace caas::ctl
