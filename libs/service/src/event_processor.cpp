@@ -457,8 +457,15 @@ bool EventProcessor::take_back(std::string_view topic, std::string_view key) {
   return !waiting_->has_waiting(topic, key);
 }
 
+bool EventProcessor::settled() const {
+  if (!caught_up_.load()) return false;
+  std::lock_guard lock(release_mutex_);
+  return !releases_pending_;
+}
+
 void EventProcessor::release(std::string key) {
   std::lock_guard lock(release_mutex_);
+  releases_pending_ = true;
   if (release_requests_.size() >= options_.waiting.max_total) {
     release_overflow_ = true;  // everything is tried again instead
     return;
@@ -474,7 +481,16 @@ void EventProcessor::serve_waiting_room() {
     released.swap(release_requests_);
     recheck_all = std::exchange(release_overflow_, false);
   }
-  if (waiting_->total() == 0) return;
+  // Releases asked while these are served (a record taken back made another
+  // step known) keep the processor unsettled until a later round serves them.
+  const auto served = [this] {
+    std::lock_guard lock(release_mutex_);
+    if (release_requests_.empty() && !release_overflow_) releases_pending_ = false;
+  };
+  if (waiting_->total() == 0) {
+    served();
+    return;
+  }
   for (const auto& key : released) {
     for (const auto& topic : options_.topics) {
       if (waiting_->has_waiting(topic, key)) take_back(topic, key);
@@ -485,6 +501,7 @@ void EventProcessor::serve_waiting_room() {
     next_recheck_ = now + options_.waiting.recheck_interval;
     for (const auto& [topic, key] : waiting_->keys()) take_back(topic, key);
   }
+  served();
   if (now >= next_expiry_check_) {
     next_expiry_check_ =
         now + std::min<std::chrono::milliseconds>(options_.waiting.grace / 10 + std::chrono::milliseconds(1),

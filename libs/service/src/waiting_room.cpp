@@ -120,6 +120,15 @@ std::vector<WaitingRecord> WaitingRoom::waiting(std::string_view topic, std::str
   return out;
 }
 
+std::vector<WaitingRecord> WaitingRoom::stored(std::string_view topic, std::string_view key) const {
+  std::vector<WaitingRecord> out;
+  store_.scan_prefix(key_prefix(topic, key), [&](std::string_view, std::string_view value) {
+    if (auto w = decode(value)) out.push_back(std::move(*w));
+    return true;
+  });
+  return out;
+}
+
 std::vector<WaitingRecord> WaitingRoom::overdue(std::int64_t now_ms, std::size_t max,
                                                 const std::function<bool(const WaitingRecord&)>& filter) const {
   std::vector<WaitingRecord> out;

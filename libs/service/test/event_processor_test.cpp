@@ -117,7 +117,8 @@ struct Rig {
     options.retry_backoff_initial = 1ms;
     options.retry_backoff_max = 2ms;
     options.poll_timeout = 20ms;
-    options.on_caught_up = [this] {
+    options.on_caught_up = [this, also = std::move(options.on_caught_up)] {
+      if (also) also();
       std::lock_guard lock(mutex);
       ++caught_up_calls;
       changed.notify_all();
@@ -297,6 +298,50 @@ TEST_CASE("processor: not_yet_known sets a record aside, release applies the key
   REQUIRE(rig.wait_store([&] { return rig.processor->waiting_total() == 0; }));
   CHECK(rig.store->is_processed(events::parse_envelope(s1.value)->id));  // marked when taken back, not when set aside
   CHECK(rig.dead_letters().empty());
+}
+
+// A replay's side effects (an OTA command post, a timer) wait for settled():
+// at the last partition's end a record a release takes back may not be
+// applied yet — here the release asked by the last taken-back record's
+// commit is still to be served when the end is reached.
+TEST_CASE("processor: settled only once the releases asked before the end of the partitions are served",
+          "[unit][processor][waiting]") {
+  service::EventProcessorOptions options;
+  options.waiting.recheck_interval = 1h;  // only releases take records back
+  std::atomic<service::EventProcessor*> self{nullptr};
+  std::atomic<bool> known{false};
+  options.on_applied_committed = [&] {
+    known = true;
+    if (auto* p = self.load()) p->release("k");  // as a service does after each step of k
+  };
+  std::vector<bool> settled_at_end;  // loop thread, read after the wait below
+  std::atomic<bool> saw_end{false};
+  options.on_caught_up = [&] {
+    settled_at_end.push_back(self.load()->settled());
+    saw_end = true;
+  };
+  Rig rig(options);
+  self = rig.processor.get();
+  rig.decide = [&](const service::ConsumedEvent& e, store::WriteTxn&) {
+    if (e.envelope.data.find("\"w\"") != std::string::npos && !known) {
+      return service::HandlerOutcome::not_yet_known("its step is not known yet");
+    }
+    return service::HandlerOutcome::applied();
+  };
+  CHECK_FALSE(rig.processor->settled());
+  rig.start();
+  rig.feed(sample("k", 0, "w"));  // read ahead of the step it answers: waits
+  REQUIRE(rig.wait_store([&] { return rig.processor->waiting_total() == 1; }));
+  rig.feed(sample("j", 1, "a"));  // makes k known; its commit releases k (served at the next round)
+  rig.end_of(0);
+  REQUIRE(rig.wait([&] { return rig.applied.size() == 2; }));
+  REQUIRE(rig.wait_store([&] { return saw_end.load(); }));
+  CHECK(rig.applied == std::vector<std::string>{"j:a", "k:w"});
+  REQUIRE(settled_at_end.size() == 1);
+  // w's commit asked for another release: at the end it was not served yet.
+  CHECK_FALSE(settled_at_end.front());
+  CHECK(rig.wait_store([&] { return rig.processor->settled(); }));
+  CHECK(rig.processor->caught_up());
 }
 
 TEST_CASE("processor: caught up once every assigned partition reached its end", "[unit][processor]") {

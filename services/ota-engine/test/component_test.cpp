@@ -33,6 +33,62 @@ std::string vehicle_fault(const std::string& vin, const std::string& fault) {
 
 }  // namespace
 
+namespace {
+
+// A record of caas.ota.commands.v1 as the waiting room keeps it.
+service::WaitingRecord waiting_on_commands(const std::string& type, const std::string& vin, const std::string& data,
+                                           std::int64_t offset) {
+  auto envelope = events::make_envelope(type, "caas/ota-engine", vin, data, "corr-" + vin, "");
+  REQUIRE(envelope);
+  service::WaitingRecord w;
+  w.record = kafka::ConsumedRecord{std::string(kCommandsTopic), 0, offset, vin, events::serialize(*envelope), {}};
+  w.reason = "not recorded yet";
+  return w;
+}
+
+}  // namespace
+
+// The replay's ordering: caas.ota.commands.v1 read ahead of the
+// acknowledgement (or vehicle.online) that created attempt 2, so its
+// ota.command-posted waits in the waiting room when the replayed store
+// decides attempt 2 again. That record is the proof the attempt was posted.
+TEST_CASE("a command whose ota.command-posted waits in the replay's waiting room is not posted again",
+          "[component][replay]") {
+  const std::string vin = "WOTAREPLAY0000001";
+  const std::string id = "6f1b8c2e-0000-4000-8000-000000000001";
+  auto post = [&](int attempt) {
+    PostCommand p;
+    p.activation_id = id;
+    p.vin = vin;
+    p.attempt = attempt;
+    p.command_id = id + "." + std::to_string(attempt);
+    p.token = 7;
+    return p;
+  };
+  PostResult accepted;
+  accepted.attempt = 2;
+  accepted.outcome = "accepted";
+  accepted.http_status = 202;
+  const auto posted2 =
+      waiting_on_commands("ota.command-posted", vin, posted_data(post(2), accepted, 1'700'000'000'000), 41);
+
+  std::vector<service::WaitingRecord> waiting{posted2};
+  CHECK(posted_in_log(waiting, post(2)));  // the attempt itself
+  CHECK(posted_in_log(waiting, post(1)));  // an earlier one: the log went past it
+  CHECK_FALSE(posted_in_log(waiting, post(3)));
+  CHECK_FALSE(posted_in_log({}, post(2)));
+
+  auto other = post(2);
+  other.activation_id = "6f1b8c2e-0000-4000-8000-000000000002";
+  other.command_id = other.activation_id + ".2";
+  CHECK_FALSE(posted_in_log(waiting, other));  // another activation of the vehicle
+
+  // Only an ota.command-posted proves a post; a timer of the same activation does not.
+  std::vector<service::WaitingRecord> timer_only{
+      waiting_on_commands("ota.timer-fired", vin, timer_data(id, vin, 3, 1'700'000'000'000, 1'700'000'000'100), 42)};
+  CHECK_FALSE(posted_in_log(timer_only, post(2)));
+}
+
 TEST_CASE("success, a lost acknowledgement and a 429 each activate with one command and one charge", "[component]") {
   Partners partners("ota-comp-success", 6);
   std::set<std::string> taken;

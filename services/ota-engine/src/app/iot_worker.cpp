@@ -38,10 +38,11 @@ void IotWorker::submit(std::vector<PostCommand> posts, std::vector<StatusQuery> 
   cv_.notify_all();
 }
 
-void IotWorker::start(std::function<bool()> ready) {
+void IotWorker::start(std::function<bool()> ready, PostedInLog posted_in_log) {
   std::lock_guard lock(mutex_);
   if (!threads_.empty() || stopping_) return;
   ready_ = std::move(ready);
+  posted_in_log_ = std::move(posted_in_log);
   for (unsigned i = 0; i < std::max(1u, settings_.threads); ++i) threads_.emplace_back([this] { run(); });
 }
 
@@ -89,6 +90,12 @@ void IotWorker::execute(const PostCommand& p) {
   const auto& at = *a->current();
   if (at.number != p.attempt || a->timer.seq != p.token) return;  // moved on since the decision
   if (at.posted && at.outcome != "rate_limited") return;          // answered already (a replay)
+  if (at.outcome != "rate_limited" && posted_in_log_ && posted_in_log_(p)) {
+    // Posted before the store was rebuilt: its record is read, not applied yet.
+    log_.info("command already posted according to the log, not sent again",
+              {{"vin", p.vin}, {"activation_id", p.activation_id}, {"command_id", p.command_id}});
+    return;
+  }
   auto result = client_.post_configuration(p.vin, p.command_id, p.parameters);
   if (result.outcome == "accepted" || result.outcome == "held" || result.outcome == "duplicate") {
     probe_.command_sent();

@@ -7,7 +7,9 @@
 // every call. A job whose activation moved on since (a replay, a stale
 // repost) is dropped: the store decides, never the queue. Jobs are never
 // re-created after a restart: an attempt whose POST may have happened is not
-// sent again; its timeout leads to a status query instead.
+// sent again; its timeout leads to a status query instead. Nor is an attempt
+// whose `ota.command-posted` is already in the log, even while that record
+// still waits (in the processor's waiting room) for the step it answers.
 
 #include "app/probe.hpp"
 #include "clients/iot_client/iot_client.hpp"
@@ -39,8 +41,11 @@ class IotWorker {
   ~IotWorker();
   /// Hands on committed work; beyond the bound a job is dropped (its timer recovers it).
   void submit(std::vector<PostCommand> posts, std::vector<StatusQuery> queries);
+  /// Whether the log already holds an `ota.command-posted` of this attempt
+  /// that the store has not applied yet (a replay that read it ahead).
+  using PostedInLog = std::function<bool(const PostCommand&)>;
   /// `ready` tells when the store is caught up (jobs wait until then).
-  void start(std::function<bool()> ready);
+  void start(std::function<bool()> ready, PostedInLog posted_in_log = {});
   void stop();
   std::size_t queued() const;
 
@@ -58,6 +63,7 @@ class IotWorker {
   Probe& probe_;
   observability::Logger log_;
   std::function<bool()> ready_;
+  PostedInLog posted_in_log_;
   mutable std::mutex mutex_;
   std::condition_variable cv_;
   std::deque<Job> queue_;

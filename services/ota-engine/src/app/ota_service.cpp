@@ -2,10 +2,15 @@
 
 #include "domain/ota_events.hpp"
 
+#include <caas/events/envelope.hpp>
 #include <caas/security/secrets.hpp>
 
 #include <fstream>
 #include <sstream>
+
+#ifndef CAAS_OTA_DEFAULT_CATALOGUE_FILE
+#error "CAAS_OTA_DEFAULT_CATALOGUE_FILE: the build defines it (services/ota-engine/CMakeLists.txt)"
+#endif
 
 namespace caas::ota {
 
@@ -35,7 +40,7 @@ OtaSettings load_ota_settings(obs::EnvConfig& env) {
   s.ack_wait.grace = env.duration_ms("CAAS_OTA_ACK_WAIT_GRACE", 10min, 1s, 24h * 7);
   s.api_keys_file = env.required_string("CAAS_API_KEYS_FILE");
   s.token_secret_file = env.string("CAAS_TOKEN_SECRET_FILE", "");
-  s.catalogue_file = env.string("CAAS_OTA_CATALOGUE_FILE", "services/ota-engine/catalogue/catalogue.json");
+  s.catalogue_file = env.string("CAAS_OTA_CATALOGUE_FILE", CAAS_OTA_DEFAULT_CATALOGUE_FILE);
   std::ifstream in(s.catalogue_file);
   if (!in) {
     env.add_error("CAAS_OTA_CATALOGUE_FILE: cannot read '" + s.catalogue_file + "'");
@@ -52,6 +57,18 @@ OtaSettings load_ota_settings(obs::EnvConfig& env) {
   return s;
 }
 
+bool posted_in_log(const std::vector<service::WaitingRecord>& waiting, const PostCommand& p) {
+  for (const auto& w : waiting) {
+    if (w.record.topic != kCommandsTopic) continue;
+    auto envelope = events::parse_envelope(w.record.value);
+    if (!envelope || envelope->type != "ota.command-posted") continue;
+    auto posted = parse_posted(envelope->data);
+    // This attempt, or a later one: the engine that wrote it had gone past this decision.
+    if (posted && posted->first == p.activation_id && posted->second.attempt >= p.attempt) return true;
+  }
+  return false;
+}
+
 OtaService::OtaService(events::Clock clock) : clock_(std::move(clock)) {}
 
 OtaService::~OtaService() {
@@ -66,10 +83,12 @@ void OtaService::committed() {
   Staged staged = std::move(staged_);
   staged_.clear();
   probe_->committed(staged);
-  if (worker_) worker_->submit(std::move(staged.posts), std::move(staged.queries));
+  // Releases first: the worker runs a job only once they are served
+  // (EventProcessor::settled), so no job overtakes the records they take back.
   if (main_ && main_->waiting_total() > 0) {
     for (auto& key : staged.release_keys) main_->release(std::move(key));
   }
+  if (worker_) worker_->submit(std::move(staged.posts), std::move(staged.queries));
 }
 
 void OtaService::wire(service::ServiceRuntime& rt) {
@@ -142,8 +161,12 @@ void OtaService::wire(service::ServiceRuntime& rt) {
   TimerSweeper* sweeper = sweeper_.get();
   gate_->on_open([mp, worker, sweeper] {
     mp->start();
-    auto ready = [mp] { return mp->caught_up(); };
-    worker->start(ready);
+    // Caught up with every input partition *and* every released waiting
+    // record applied: before that a replay's store may not hold yet the
+    // records that prove a command was posted or a timer fired.
+    auto ready = [mp] { return mp->settled(); };
+    worker->start(ready,
+                  [mp](const PostCommand& p) { return posted_in_log(mp->waiting_records(kCommandsTopic, p.vin), p); });
     sweeper->start(ready);
   });
 

@@ -46,6 +46,13 @@ struct OtaSettings {
 
 OtaSettings load_ota_settings(observability::EnvConfig& env);
 
+/// Whether `waiting` (the main processor's waiting room for `p`'s VIN) holds
+/// an `ota.command-posted` of `p`'s attempt or a later one of its activation:
+/// a replay read it ahead of the step it answers (the acknowledgement or
+/// vehicle event that created the attempt, on another topic), so the attempt
+/// was posted before the store was rebuilt and must not be posted again.
+bool posted_in_log(const std::vector<service::WaitingRecord>& waiting, const PostCommand& p);
+
 class OtaService final : public service::Service {
  public:
   explicit OtaService(events::Clock clock = events::system_now);

@@ -169,6 +169,14 @@ class EventProcessor {
   /// Every assigned partition has been read to its end at least once since
   /// the last rebalance (readiness: "replay caught up").
   bool caught_up() const { return caught_up_.load(); }
+  /// caught_up() and no release() is still to be served: every record read
+  /// so far that can be applied has been (records a release takes back out
+  /// of the waiting room included). Gate side effects of a replay on this.
+  bool settled() const;
+  /// Records waiting for `key` on `topic`, read from the store (any thread).
+  std::vector<WaitingRecord> waiting_records(std::string_view topic, std::string_view key) const {
+    return waiting_->stored(topic, key);
+  }
   std::uint64_t applied_total() const { return applied_total_.load(); }
   /// The aggregate `key` is known now: its waiting records (on any of this
   /// processor's topics) are taken back on the loop thread, in arrival order.
@@ -223,9 +231,10 @@ class EventProcessor {
   std::chrono::steady_clock::time_point next_recheck_{};
   std::chrono::steady_clock::time_point next_expiry_check_{};
   std::atomic<std::size_t> waiting_total_{0};
-  std::mutex release_mutex_;
+  mutable std::mutex release_mutex_;
   std::vector<std::string> release_requests_;  // bounded: past the room's size a full re-check replaces them
   bool release_overflow_ = false;
+  bool releases_pending_ = false;  // under release_mutex_: set by release(), cleared once served
 
   std::atomic<bool> stopping_{false};
   std::atomic<bool> caught_up_{false};

@@ -86,6 +86,10 @@ class WaitingRoom {
 
   /// Everything waiting for (topic, key), in arrival order.
   std::vector<WaitingRecord> waiting(std::string_view topic, std::string_view key) const;
+  /// The same, read from the store only (no in-memory index): safe from any
+  /// thread, e.g. a worker asking whether the log already holds a record
+  /// that the processor has not applied yet.
+  std::vector<WaitingRecord> stored(std::string_view topic, std::string_view key) const;
   /// Up to `max` records accepted by `filter` whose deadline is at or before
   /// `now_ms`, earliest first (the filter skips partitions owned elsewhere).
   std::vector<WaitingRecord> overdue(std::int64_t now_ms, std::size_t max,
