@@ -15,6 +15,12 @@ std::string first_line(const std::string& text) {
   return line;
 }
 
+AdminReply failed(int exit) {
+  AdminReply reply;
+  reply.exit = exit;
+  return reply;
+}
+
 }  // namespace
 
 AdminReply call_admin(Context& ctx, const AdminCall& call) {
@@ -23,13 +29,13 @@ AdminReply call_admin(Context& ctx, const AdminCall& call) {
   std::string key;
   if (!call.api_key_file.empty()) {
     auto text = read_file(call.api_key_file);
-    if (!text) return {ctx.fail(text.error()), {}};
+    if (!text) return failed(ctx.fail(text.error()));
     key = first_line(*text);
   } else {
     key = ctx.io().env("CAAS_ADMIN_API_KEY").value_or("");
   }
   if (key.empty())
-    return {ctx.fail(usage_error("no API key: --api-key-file F (first line) or CAAS_ADMIN_API_KEY")), {}};
+    return failed(ctx.fail(usage_error("no API key: --api-key-file F (first line) or CAAS_ADMIN_API_KEY")));
 
   http::ClientOptions options;
   options.connect_timeout = std::min(ctx.timeout(), std::chrono::milliseconds(5000));
@@ -40,20 +46,35 @@ AdminReply call_admin(Context& ctx, const AdminCall& call) {
   request.headers.set("X-API-Key", key);
   request.headers.set("Content-Type", "application/json");
   auto response = client.request(request);
-  if (!response) return {ctx.fail(Error{response.error().code, url + ": " + response.error().message}), {}};
+  if (!response) return failed(ctx.fail(Error{response.error().code, url + ": " + response.error().message}));
   if (response->status == 401 || response->status == 403) {
     ctx.note("not authorised (" + std::to_string(response->status) + "): " + response->body);
-    return {code(Exit::error), {}};
+    return failed(code(Exit::error));
   }
   if (response->status != 200) {
     ctx.note("the " + call.who + " answered " + std::to_string(response->status) + ": " + response->body);
-    return {code(Exit::error), {}};
+    return failed(code(Exit::error));
   }
   auto report = events::parse_strict_json(response->body);
   if (!report || !report->IsObject()) {
-    return {ctx.fail(Error{std::make_error_code(std::errc::io_error), "the report is not a JSON object"}), {}};
+    return failed(ctx.fail(Error{std::make_error_code(std::errc::io_error), "the report is not a JSON object"}));
   }
-  return {0, std::move(response->body)};
+  AdminReply reply;
+  reply.body = std::move(response->body);
+  reply.report = std::move(*report);
+  return reply;
+}
+
+int audit_report(Context& ctx, const std::string& action, const std::string& service, const std::string& reason,
+                 const std::string& report) {
+  auto a = new_action(ctx, action, "completed", reason);
+  a.service = service;
+  a.report = report;
+  if (auto rec = record_action(ctx, a, service); !rec) {
+    ctx.note(rec.error().message);
+    return code(Exit::error);
+  }
+  return 0;
 }
 
 }  // namespace caas::ctl

@@ -7,6 +7,8 @@
 
 #include <caas/core/result.hpp>
 
+#include <rapidjson/document.h>
+
 #include <chrono>
 #include <string>
 
@@ -23,9 +25,14 @@ struct AdminCall {
 /// The answer's body (a JSON object) on 200; otherwise the exit code to
 /// return, the reason already printed.
 struct AdminReply {
-  int exit = 0;  // 0: `body` is the answer
+  int exit = 0;  // 0: `body` is the answer, `report` its parse
   std::string body;
+  rapidjson::Document report;
 };
 AdminReply call_admin(Context& ctx, const AdminCall& call);
+/// Records the run as an `action` audit event of `service` with the report;
+/// the exit code on failure (printed), 0 when recorded.
+int audit_report(Context& ctx, const std::string& action, const std::string& service, const std::string& reason,
+                 const std::string& report);
 
 }  // namespace caas::ctl

@@ -14,25 +14,13 @@ namespace json = caas::events::json;
 
 int partner_reconcile(Context& ctx, const PartnerArgs& a) {
   if (a.partner != "factory") return ctx.fail(usage_error("unknown partner '" + a.partner + "' (factory)"));
-  AdminCall call;
-  call.url = a.url.empty() ? ctx.io().env("CAAS_FACTORY_ADAPTER_URL").value_or("http://127.0.0.1:8082") : a.url;
-  call.path = "/api/v1/reconciliation/run";
-  call.api_key_file = a.api_key_file;
-  call.who = "factory-adapter";
-  call.run_timeout = a.run_timeout;
-  auto reply = call_admin(ctx, call);
+  const std::string url =
+      a.url.empty() ? ctx.io().env("CAAS_FACTORY_ADAPTER_URL").value_or("http://127.0.0.1:8082") : a.url;
+  auto reply = call_admin(ctx, {url, "/api/v1/reconciliation/run", a.api_key_file, "factory-adapter", a.run_timeout});
   if (reply.exit != 0) return reply.exit;
-  auto report = events::parse_strict_json(reply.body);
-  if (!report) return code(Exit::error);  // call_admin checked it
-  const auto& r = *report;
+  const auto& r = reply.report;
 
-  auto action = new_action(ctx, "reconcile", "completed", a.reason);
-  action.service = "factory-adapter";
-  action.report = reply.body;
-  if (auto rec = record_action(ctx, action, "factory-adapter"); !rec) {
-    ctx.note(rec.error().message);
-    return code(Exit::error);
-  }
+  if (int rc = audit_report(ctx, "reconcile", "factory-adapter", a.reason, reply.body); rc != 0) return rc;
 
   if (ctx.format() == Format::table || ctx.format() == Format::wide) {
     ctx.out() << "run " << json::str(r, "run_id") << " (" << json::str(r, "trigger") << ") "

@@ -38,29 +38,16 @@ int verify_replay(Context& ctx, const VerifyArgs& a) {
   auto it = verifiable().find(a.service);
   if (it == verifiable().end())
     return ctx.fail(usage_error("service '" + a.service + "' cannot verify its replay yet"));
-  AdminCall call;
-  call.url = a.url.empty() ? ctx.io().env(it->second.url_env).value_or(it->second.default_url) : a.url;
-  call.path = "/admin/verify-replay";
-  call.api_key_file = a.api_key_file;
-  call.who = a.service;
-  call.run_timeout = a.run_timeout;
-  auto reply = call_admin(ctx, call);
+  const std::string url = a.url.empty() ? ctx.io().env(it->second.url_env).value_or(it->second.default_url) : a.url;
+  auto reply = call_admin(ctx, {url, "/admin/verify-replay", a.api_key_file, a.service, a.run_timeout});
   if (reply.exit != 0) return reply.exit;
-  auto report = events::parse_strict_json(reply.body);
-  if (!report) return code(Exit::error);  // call_admin checked it
-  const auto& r = *report;
+  const auto& r = reply.report;
   const auto differences = json::int64(r, "difference_count");
   if (!differences) {
     return ctx.fail(Error{std::make_error_code(std::errc::io_error), "the report has no difference_count"});
   }
 
-  auto action = new_action(ctx, "verify-replay", "completed", a.reason);
-  action.service = a.service;
-  action.report = reply.body;
-  if (auto rec = record_action(ctx, action, a.service); !rec) {
-    ctx.note(rec.error().message);
-    return code(Exit::error);
-  }
+  if (int rc = audit_report(ctx, "verify-replay", a.service, a.reason, reply.body); rc != 0) return rc;
   if (json::boolean(r, "live_moved")) {
     ctx.note("the live store moved on during the run: differences may be records applied meanwhile; run it again");
   }
