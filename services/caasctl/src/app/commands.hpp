@@ -58,7 +58,7 @@ struct VerifyArgs {
   std::string url;           // --url, else CAAS_<SERVICE>_URL, else its local port
   std::string api_key_file;  // else CAAS_ADMIN_API_KEY
   std::string reason;
-  std::chrono::milliseconds run_timeout{300000};
+  std::chrono::milliseconds run_timeout{330000};
 };
 
 int topic_list(Context& ctx, const std::optional<std::string>& prefix);
