@@ -211,6 +211,26 @@ int run(int argc, const char* const* argv, Io& io) {
     };
   });
 
+  auto* verify = app.add_subcommand("verify", "check a service's state")->require_subcommand(1);
+  VerifyArgs va;
+  std::string verify_timeout = "330s";  // past the service's CAAS_VERIFY_REPLAY_TIMEOUT (5m)
+  auto* replay_cmd = verify->add_subcommand(
+      "replay", "the service rebuilds a shadow state from its log and reports every difference (exit 5)");
+  replay_cmd->add_option("service", va.service, "the service")->required()->check(CLI::IsMember(verifiable_services()));
+  replay_cmd->add_option("--url", va.url, "service base URL (default $CAAS_<SERVICE>_URL or its local port)");
+  replay_cmd->add_option("--api-key-file", va.api_key_file,
+                         "admin/operator API key, first line (else $CAAS_ADMIN_API_KEY)");
+  replay_cmd->add_option("--reason", va.reason, "why (kept in the audit trail)");
+  replay_cmd->add_option("--run-timeout", verify_timeout, "bound of the whole run (default 330s)");
+  replay_cmd->callback([&] {
+    chosen = [&](Context& c) {
+      auto t = parse_duration(verify_timeout);
+      if (!t) return c.fail(t.error());
+      va.run_timeout = *t;
+      return verify_replay(c, va);
+    };
+  });
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -53,6 +53,14 @@ struct PartnerArgs {
   std::chrono::milliseconds run_timeout{120000};
 };
 
+struct VerifyArgs {
+  std::string service;
+  std::string url;           // --url, else CAAS_<SERVICE>_URL, else its local port
+  std::string api_key_file;  // else CAAS_ADMIN_API_KEY
+  std::string reason;
+  std::chrono::milliseconds run_timeout{330000};
+};
+
 int topic_list(Context& ctx, const std::optional<std::string>& prefix);
 int tail(Context& ctx, const TailArgs& args);
 int group_lag(Context& ctx, const std::vector<std::string>& groups, const std::vector<std::string>& topics);
@@ -67,5 +75,8 @@ int dlq_discard(Context& ctx, const DlqArgs& args);
 int dlq_edit(Context& ctx, const DlqArgs& args);
 int dlq_history(Context& ctx, const DlqArgs& args);
 int partner_reconcile(Context& ctx, const PartnerArgs& args);
+int verify_replay(Context& ctx, const VerifyArgs& args);
+/// The services whose admin API can verify their replay.
+std::vector<std::string> verifiable_services();
 
 }  // namespace caas::ctl

@@ -34,7 +34,35 @@ std::map<std::string, std::chrono::milliseconds> platform_timeouts(obs::EnvConfi
   return out;
 }
 
+/// The service's handlers over a shadow store (replay verification): the
+/// same three processors, and the offline sweep the live sweeper has made by
+/// now, by the live partition clocks and for the partitions served here.
+struct Shadow {
+  Shadow(store::StateStore& shadow, obs::Metrics& metrics, const TelemetrySettings& s,
+         const service::EventEmitter& emitter, const PartitionOwners& owners, const PartitionClock& live_clock,
+         const obs::Logger& log)
+      : store(shadow, s.policy.dedup_window),
+        probe(metrics),
+        readings(store, s.policy, s.limits, emitter, probe, guard, clock, log),
+        ownership(store, log),
+        fleet(store, probe),
+        sweeper(store, s.policy, s.limits, emitter, guard, owners, live_clock, probe, log, s.sweeper,
+                [] { return true; }) {}
+  TelemetryStore store;
+  Probe probe;
+  VehicleGuard guard;
+  PartitionClock clock;
+  ReadingHandler readings;
+  OwnershipHandler ownership;
+  FleetHandler fleet;
+  DeadlineSweeper sweeper;  // never started: one sweep after the replay
+};
+
 }  // namespace
+
+std::vector<std::string> replayed_key_prefixes() {
+  return {"v/", "tl/", "cx/", std::string(keys::kDeadlinePrefix), "own/", "fl/", std::string(keys::kFleetCounters)};
+}
 
 TelemetrySettings load_telemetry_settings(obs::EnvConfig& env) {
   TelemetrySettings s;
@@ -49,6 +77,7 @@ TelemetrySettings load_telemetry_settings(obs::EnvConfig& env) {
   s.ownership_interval = env.duration_ms("CAAS_TELEMETRY_OWNERSHIP_CHECK_INTERVAL", 1s, 10ms, 1h);
   s.api_keys_file = env.required_string("CAAS_API_KEYS_FILE");
   s.token_secret_file = env.string("CAAS_TOKEN_SECRET_FILE", "");
+  s.verify_timeout = env.duration_ms("CAAS_VERIFY_REPLAY_TIMEOUT", 5min, 1s, 24h);
   return s;
 }
 
@@ -119,6 +148,41 @@ void TelemetryService::wire(service::ServiceRuntime& rt) {
                                         *probe_, log.with({{"component", "offline-sweeper"}}), s.sweeper,
                                         [caught_up, owners] { return caught_up() && owners->known(); });
 
+  admin_auth_ = std::make_unique<service::Authenticator>(keys, std::nullopt, clock_);
+  const auto* settings = settings_.get();
+  const service::EventEmitter* emitter = emitter_.get();
+  const PartitionClock* live_clock = &partition_clock_;
+  const auto shadow_log = log.with({{"component", "verify-replay"}});
+  service::ShadowFactory shadow = [settings, emitter, owners, live_clock, shadow_log](store::StateStore& st,
+                                                                                      obs::Metrics& metrics) {
+    auto sh = std::make_shared<Shadow>(st, metrics, *settings, *emitter, *owners, *live_clock, shadow_log);
+    service::ShadowWiring w;
+    Shadow* p = sh.get();
+    service::ShadowProcessor readings_p;
+    readings_p.options.topics = {std::string(kTelemetryTopic)};
+    readings_p.options.on_applied_committed = [p] { p->readings.committed(); };
+    readings_p.handler = [p](const service::ConsumedEvent& e, store::WriteTxn& txn) { return p->readings(e, txn); };
+    service::ShadowProcessor owners_p;
+    owners_p.options.topics = {std::string(kOrderEventsTopic)};
+    owners_p.handler = [p](const service::ConsumedEvent& e, store::WriteTxn& txn) { return p->ownership(e, txn); };
+    service::ShadowProcessor fleet_p;
+    fleet_p.options.topics = {std::string(kVehicleEventsTopic)};
+    fleet_p.options.on_applied_committed = [p] { p->fleet.committed(); };
+    fleet_p.handler = [p](const service::ConsumedEvent& e, store::WriteTxn& txn) { return p->fleet(e, txn); };
+    w.processors = {std::move(readings_p), std::move(owners_p), std::move(fleet_p)};
+    w.after_replay = [p] { p->sweeper.sweep_once(); };
+    w.keep_alive = sh;
+    return w;
+  };
+  service::ReplayVerifierOptions verify;
+  verify.service = rt.info().name;
+  verify.key_prefixes = replayed_key_prefixes();
+  verify.data_dir = std::filesystem::path(rt.config().common.data_dir) / (rt.info().name + "-verify-replay");
+  verify.timeout = s.verify_timeout;
+  verifier_ = std::make_unique<service::ReplayVerifier>(std::move(verify), rt.kafka_consumer_client("verify-replay"),
+                                                        rt.store(), rt.schemas(), shadow_log, std::move(shadow));
+  service::add_verify_replay_route(rt.router(), *admin_auth_, *verifier_);
+
   api_ = std::make_unique<TelemetryApi>(*store_, service::Authenticator(std::move(keys), token_secret, clock_),
                                         *owners_, *fleet_, caught_up);
   api_->add_routes(rt.router());
@@ -135,6 +199,7 @@ void TelemetryService::wire(service::ServiceRuntime& rt) {
 }
 
 void TelemetryService::stop() {
+  if (verifier_) verifier_->stop();
   if (sweeper_) sweeper_->stop();
   if (owners_) owners_->stop();
 }

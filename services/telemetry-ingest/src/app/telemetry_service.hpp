@@ -7,7 +7,8 @@
 //   deadline index --DeadlineSweeper--> vehicle.offline (silence)
 //   caas.order.events.v1 --OwnershipHandler--> VIN -> customer (whole topic, group per replica)
 //   caas.vehicle.events.v1 --FleetHandler--> fleet view + counters (whole topic, group per replica)
-//   HTTP: TelemetryApi (state, timeline, connectivity, fleet summary)
+//   HTTP: TelemetryApi (state, timeline, connectivity, fleet summary),
+//         POST /admin/verify-replay (ReplayVerifier over a shadow store)
 
 #include "api/telemetry_api.hpp"
 #include "app/deadline_sweeper.hpp"
@@ -18,6 +19,7 @@
 #include "handlers/reading_handler.hpp"
 
 #include <caas/events/time.hpp>
+#include <caas/service/replay_verifier.hpp>
 #include <caas/service/runtime.hpp>
 
 #include <memory>
@@ -31,9 +33,14 @@ struct TelemetrySettings {
   std::chrono::milliseconds ownership_interval{1000};  // CAAS_TELEMETRY_OWNERSHIP_CHECK_INTERVAL
   std::string api_keys_file;                           // CAAS_API_KEYS_FILE (required)
   std::string token_secret_file;                       // CAAS_TOKEN_SECRET_FILE (optional)
+  std::chrono::milliseconds verify_timeout{300000};    // CAAS_VERIFY_REPLAY_TIMEOUT
 };
 
 TelemetrySettings load_telemetry_settings(observability::EnvConfig& env);
+
+/// The state keys replay verification compares (store/telemetry_store.hpp):
+/// everything but the bookkeeping of partition ownership.
+std::vector<std::string> replayed_key_prefixes();
 
 class TelemetryService final : public service::Service {
  public:
@@ -48,6 +55,7 @@ class TelemetryService final : public service::Service {
   DeadlineSweeper& sweeper() { return *sweeper_; }
   PartitionOwners& owners() { return *owners_; }
   TelemetryStore& store() { return *store_; }
+  service::ReplayVerifier& verifier() { return *verifier_; }
 
  private:
   events::Clock clock_;
@@ -63,6 +71,8 @@ class TelemetryService final : public service::Service {
   std::unique_ptr<PartitionOwners> owners_;
   std::unique_ptr<DeadlineSweeper> sweeper_;
   std::unique_ptr<TelemetryApi> api_;
+  std::unique_ptr<service::Authenticator> admin_auth_;
+  std::unique_ptr<service::ReplayVerifier> verifier_;
 };
 
 }  // namespace caas::telemetry
